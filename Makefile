@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Driver for the Rust livepatch core overlay. Every build and guest tool comes
+# from a Debian trixie sysroot; see README.md.
+#
+#   make run             build what is missing, boot, apply and revert a live patch
+#   make check           build the Rust-core kernel and run every test
+#   make check CORE=c    the same on the upstream C core
+#   make shell           interactive guest (CORE=c|rust)
+#   make kernel          only build (CORE=c|rust)
+#   make clean-cache     delete the cache (sysroot, source, build folders)
+
+CORE ?= rust
+TESTS ?=
+SCRIPTS := $(CURDIR)/scripts
+
+.PHONY: all run check shell kernel sysroot clean-cache help
+all: help
+
+help:
+	@sed -n '4,11p' Makefile | sed 's/^# \{0,1\}//'
+
+check:
+	@$(SCRIPTS)/check.sh $(CORE) $(TESTS)
+
+run:
+	@$(SCRIPTS)/run.sh $(CORE)
+
+shell:
+	@$(SCRIPTS)/run.sh $(CORE) shell
+
+kernel:
+	@$(SCRIPTS)/run.sh $(CORE) build
+
+sysroot:
+	@$(SCRIPTS)/sysroot.sh >/dev/null
+
+clean-cache:
+	@$(SCRIPTS)/clean-cache.sh

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/rculist.h>
+
+__rust_helper void rust_helper_hlist_add_head_rcu(struct hlist_node *n,
+						  struct hlist_head *h)
+{
+	hlist_add_head_rcu(n, h);
+}
+
+__rust_helper void rust_helper_hlist_del_rcu(struct hlist_node *n)
+{
+	hlist_del_rcu(n);
+}

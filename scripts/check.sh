@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: build the kernel for one core, boot it, run the upstream
+# livepatch selftests, ours and the KUnit tests, print one line per test and
+# the summary line, and exit non-zero on any failure.
+#   usage: check.sh CORE [TEST...]   (default: every selftest script)
+
+. "$(dirname "$0")/lib.sh"
+
+core=${1:-rust}; shift || true
+root=$("$TOP/scripts/sysroot.sh")
+tree=$("$TOP/scripts/source.sh" "$root")
+build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
+
+# Upstream scripts in their Makefile's order, then ours.
+upstream=$(sed -n '/^TEST_PROGS :=/,/^$/p' "$tree/tools/testing/selftests/livepatch/Makefile" |
+	grep -o 'test-[a-z0-9-]*\.sh')
+ours=$(cd "$TOP/tools/testing/selftests/livepatch" 2>/dev/null && ls test-*.sh 2>/dev/null || true)
+tests=${*:-$(echo $upstream $ours)}
+
+"$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
+
+out=$LOGDIR/$core
+pass=0 fail=0 n=0
+result() { # ok|not-ok description
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		pass=$((pass + 1)); echo "ok $n $core: $2"
+	else
+		fail=$((fail + 1)); echo "not ok $n $core: $2"
+	fi
+}
+
+# Which C files of the upstream core are still linked into this kernel.
+if [ "$core" = rust ]; then
+	still=$(cd "$build/kernel/livepatch" && ls core.o patch.o transition.o shadow.o state.o 2>/dev/null | xargs)
+	echo "# C files of the upstream core still built: ${still:-none}"
+	for o in shadow.o state.o; do
+		if [ -e "$build/kernel/livepatch/$o" ]; then
+			result not-ok "build: $o is not built"
+		else
+			result ok "build: $o is not built"
+		fi
+	done
+fi
+
+console=$(tr -d '\r' <"$out/console.log")
+for t in $tests; do
+	body=$(printf '%s\n' "$console" | sed -n "s/^KLP-OUT $t: //p")
+	rc=$(printf '%s\n' "$console" | sed -n "s/^KLP-END $t rc=//p")
+	cases=0 bad=0
+	while IFS= read -r line; do
+		case $line in
+		"TEST: "*" ... ok")
+			cases=$((cases + 1))
+			c=${line#TEST: }; result ok "$t: ${c% ... ok}" ;;
+		"TEST: "*" ... not ok"*)
+			cases=$((cases + 1)) bad=$((bad + 1))
+			c=${line#TEST: }; result not-ok "$t: ${c%% ... not ok*}" ;;
+		esac
+	done <<<"$body"
+	if [ -z "$rc" ]; then
+		result not-ok "$t: did not finish"
+	elif [ "$rc" != 0 ] && [ $bad = 0 ]; then
+		result not-ok "$t: exit status $rc${cases:+ after $cases cases}"
+	elif [ $cases = 0 ]; then
+		result not-ok "$t: ran no test case"
+	fi
+	if [ "$rc" != 0 ]; then
+		printf '%s\n' "$body" | sed 's/^/#   /' | head -60
+	fi
+done
+
+# KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
+dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")
+suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: \(livepatch_[a-z_]*\)$/\1/p; s/^    # Subtest: \(rust_doctests_kernel\)$/\1/p' | sort -u)
+expected_suites="livepatch_shadow livepatch_state rust_doctests_kernel"
+for s in $expected_suites; do
+	printf '%s\n' "$suites" | grep -qx "$s" || result not-ok "kunit: suite $s did not run"
+done
+printf '%s\n' "$dmesg" | awk -v want="$(echo $suites)" '
+	BEGIN { split(want, w, " "); for (i in w) ok[w[i]] = 1 }
+	/^    # Subtest: / { suite = $3; next }
+	/^        (not ok|ok) [0-9]+ / {
+		if (!(suite in ok)) next
+		name = $0; sub(/^ *(not ok|ok) [0-9]+ /, "", name); sub(/ #.*/, "", name)
+		if (suite == "rust_doctests_kernel" && name !~ /hashtable/) next
+		print ($1 == "ok" ? "ok" : "not-ok"), "kunit: " suite "." name
+	}' | while read -r verdict name; do echo "$verdict $name"; done >"$out/kunit.txt"
+while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
+
+# No oops, BUG, lockdep report or unexpected warning during the whole run. The
+# KUnit duplicate-allocation test expects exactly one "Duplicate shadow variable"
+# WARNING.
+splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|kmemleak|UBSAN|KASAN' || true)
+warns=$(printf '%s\n' "$dmesg" | grep -c '^WARNING:' || true)
+expected_warns=$(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true)
+if [ -z "$splats" ] && [ "$warns" -le "$expected_warns" ]; then
+	result ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
+else
+	result not-ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
+	printf '%s\n' "$dmesg" | grep -E -A3 'BUG:|Oops|WARNING:|INFO: possible|circular locking|kmemleak|UBSAN|KASAN' |
+		head -30 | sed 's/^/#   /'
+fi
+
+echo "# console: $out/console.log  dmesg: $out/dmesg.log"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

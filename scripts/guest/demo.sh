@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make run`: apply the sample live patch, show what changes, revert it.
+
+klp=/sys/kernel/livepatch
+step() { printf '\n### %s\n' "$*"; }
+show_tree() {
+	find "$klp" -mindepth 1 | sort | while read -r f; do
+		if [ -f "$f" ] && [ -r "$f" ]; then
+			printf '%-60s %s  %s\n' "$f" "$(stat -c %A "$f")" "$(cat "$f" 2>/dev/null)"
+		else
+			printf '%-60s %s\n' "$f" "$(stat -c %A "$f")"
+		fi
+	done
+}
+wait_transition() {
+	for _ in $(seq 100); do
+		[ "$(cat "$klp/livepatch_sample/transition" 2>/dev/null)" = 0 ] && return
+		sleep 0.1
+	done
+}
+
+echo "livepatch core: $(cat /sys/kernel/livepatch_core 2>/dev/null ||
+	grep -o 'livepatch: [a-z]* core' /proc/kmsg 2>/dev/null | head -1)"
+step "before: cat /proc/cmdline"
+cat /proc/cmdline
+step "insmod livepatch-sample.ko"
+modprobe livepatch-sample || exit 1
+wait_transition
+step "patched: cat /proc/cmdline"
+cat /proc/cmdline
+step "the /sys/kernel/livepatch tree"
+show_tree
+step "cat /proc/self/patch_state"
+cat /proc/self/patch_state
+step "echo 0 > $klp/livepatch_sample/enabled"
+echo 0 >"$klp/livepatch_sample/enabled"
+for _ in $(seq 100); do
+	[ -e "$klp/livepatch_sample" ] || break
+	sleep 0.1
+done
+step "rmmod livepatch-sample"
+rmmod livepatch-sample
+step "reverted: cat /proc/cmdline"
+cat /proc/cmdline
+step "ls $klp"
+ls -la "$klp"
+step "kernel log of the livepatch core"
+dmesg | grep -E 'livepatch' | sed 's/^\[[^]]*\] //'

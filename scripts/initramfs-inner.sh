@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the sysroot: pack the guest's initramfs from the sysroot's own
+# binaries, the built modules and the selftests.
+#   usage: initramfs-inner.sh BUILD OUT
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$1 out=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root}
+# GNU tools the upstream selftests rely on (date --rfc-3339, stat --format,
+# sysctl --values, kmod's error texts), with the libraries they link.
+tools=(bash cat chmod cp cut date dd diff dirname dmesg echo env expr false find
+	grep head id kill ln ls mkdir mktemp mv nproc printf readlink rm rmdir sed seq
+	setsid sleep sort stat sync sysctl tail tee timeout touch tr true uname wc
+	xargs awk basename insmod rmmod lsmod modprobe modinfo depmod ps pgrep pkill)
+copy_with_libs() {
+	local bin=$1 lib
+	mkdir -p "$dir$(dirname "$bin")"
+	cp -L "$bin" "$dir$bin"
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$dir$lib" ] && continue
+		mkdir -p "$dir$(dirname "$lib")"
+		cp -L "$lib" "$dir$lib"
+	done
+}
+for t in "${tools[@]}"; do
+	p=$(command -v "$t") || { echo "missing tool in sysroot: $t"; exit 1; }
+	copy_with_libs "$(readlink -f "$p")"
+	[ -e "$dir/usr/bin/$t" ] || [ "$(readlink -f "$p")" = "/usr/bin/$t" ] ||
+		ln -sf "$(readlink -f "$p")" "$dir/usr/bin/$t"
+done
+# busybox fills in the rest (mount, reboot, ...); GNU tools take precedence.
+cp /usr/bin/busybox "$dir/bin/busybox"
+for applet in $(/usr/bin/busybox --list); do
+	[ -e "$dir/usr/bin/$applet" ] || [ -e "$dir/bin/$applet" ] ||
+		ln -s /bin/busybox "$dir/bin/$applet"
+done
+ln -sf bash "$dir/bin/sh"
+echo "root:x:0:0:root:/root:/bin/bash" >"$dir/etc/passwd"
+echo "root:x:0:" >"$dir/etc/group"
+
+cp -a "$build/mod-root/lib/modules" "$dir/lib/"
+rel=$(cat "$build/include/config/kernel.release")
+depmod -b "$dir" "$rel"
+
+mkdir -p "$dir/selftests"
+cp -a "$build/selftests/." "$dir/selftests/"
+cp "$top/scripts/guest/init" "$dir/init"
+cp "$top/scripts/guest/demo.sh" "$dir/demo.sh"
+
+(cd "$dir" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"

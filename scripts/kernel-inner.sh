@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the sysroot: config, kernel, modules, selftest helpers.
+#   usage: kernel-inner.sh TREE BUILD CORE
+
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=$1 build=$2 core=$3
+jobs=$(nproc)
+mk=(make -C "$tree" O="$build" LLVM=1 CC="ccache clang" -j"$jobs")
+frags=("$top/configs/base.config" "$top/configs/core-$core.config")
+[ -n "${KLP_EXTRA_CONFIG:-}" ] && frags+=("$KLP_EXTRA_CONFIG")
+
+echo "== config"
+key=$(cat "${frags[@]}" | sha256sum | cut -c1-16)
+if [ ! -e "$build/.config" ] || [ "$(cat "$build/.klp-config-key" 2>/dev/null)" != "$key" ]; then
+	"${mk[@]}" tinyconfig
+	(cd "$build" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$build" \
+		"$build/.config" "${frags[@]}")
+	"${mk[@]}" olddefconfig
+	echo "$key" >"$build/.klp-config-key"
+else
+	"${mk[@]}" olddefconfig
+fi
+# Kconfig drops options silently: every fragment line must have survived.
+missing=0
+for f in "${frags[@]}"; do
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) grep -qx "$line" "$build/.config" || { echo "config: lost $line"; missing=1; } ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			grep -q "^$sym=" "$build/.config" && { echo "config: lost $line"; missing=1; } ;;
+		esac
+	done <"$f"
+done
+[ $missing = 0 ] || { echo "config: fragment lines were dropped (see above)"; exit 1; }
+
+echo "== kernel"
+"${mk[@]}" bzImage modules
+rm -rf "$build/mod-root"
+"${mk[@]}" modules_install INSTALL_MOD_PATH="$build/mod-root" >/dev/null
+
+echo "== selftest modules"
+st=$build/selftests
+rm -rf "$st"
+mkdir -p "$st"
+cp -r "$tree/tools/testing/selftests/livepatch/." "$st/"
+make -C "$st/test_modules" KDIR="$build" LLVM=1 -j"$jobs"
+gcc -O2 -static -o "$st/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
+echo "== done"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the initramfs for a built kernel and boot it in QEMU (from the sysroot).
+#   usage: qemu.sh SYSROOT BUILD CORE MODE [TESTS...]
+# MODE is check, run or shell. The console goes to $LOGDIR/<core>/console.log;
+# for check and run, the guest's dmesg is saved next to it as dmesg.log.
+
+. "$(dirname "$0")/lib.sh"
+
+root=$1 build=$2 core=$3 mode=$4; shift 4
+tests="$*"
+out=$LOGDIR/$core
+mkdir -p "$out"
+initrd=$build/initramfs-$mode.cpio.gz
+logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
+	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd"
+
+accel=$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")
+append="console=ttyS0 panic=-1 oops=panic klp.mode=$mode"
+[ -n "$tests" ] && append="$append klp.tests=${tests// /,}"
+[ "$mode" = shell ] || append="$append loglevel=4"
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -nographic -no-reboot
+	-nodefaults -serial stdio -kernel "$build/arch/x86/boot/bzImage"
+	-initrd "$initrd" -append "$append")
+
+if [ "$mode" = shell ]; then
+	exec "$TOP/scripts/chroot.sh" "$root" "${qemu[@]}"
+fi
+
+timeout=${KLP_QEMU_TIMEOUT:-1200}
+console=$out/console.log
+phase "booting the $core-core kernel (QEMU ${accel[*]}; console: $console)"
+set +e
+"$TOP/scripts/chroot.sh" "$root" timeout --foreground -k 10 "$timeout" "${qemu[@]}" \
+	</dev/null 2>&1 | tee "$console" | while IFS= read -r line; do
+	line=${line%$'\r'}
+	case $line in
+	KLP-BEGIN*) phase "running ${line#KLP-BEGIN }" ;;
+	KLP-INIT*) phase "guest up (${line#KLP-INIT })" ;;
+	esac
+	if [ "$mode" = run ]; then
+		case $line in
+		KLP-DMESG-BEGIN) quiet=1 ;;
+		KLP-DMESG-END) quiet= ;;
+		KLP-*) ;;
+		*) [ -z "${quiet:-}" ] && printf '%s\n' "$line" ;;
+		esac
+	fi
+done
+rc=${PIPESTATUS[0]}
+set -e
+tr -d '\r' <"$console" | sed -n '/^KLP-DMESG-BEGIN$/,/^KLP-DMESG-END$/p' |
+	sed '1d;$d' >"$out/dmesg.log"
+if ! grep -q 'KLP-POWEROFF' "$console"; then
+	die "the guest did not finish (QEMU exit $rc; timeout ${timeout}s); see $console"
+fi
