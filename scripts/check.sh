@@ -33,8 +33,11 @@ result() { # ok|not-ok description
 
 # Which C files of the upstream core are still linked into this kernel.
 if [ "$core" = rust ]; then
-	still=$(cd "$build/kernel/livepatch" && ls core.o patch.o transition.o shadow.o state.o 2>/dev/null | xargs)
-	echo "# C files of the upstream core still built: ${still:-none}"
+	still=
+	for o in core.o patch.o shadow.o state.o transition.o; do
+		[ -e "$build/kernel/livepatch/$o" ] && still="$still $o"
+	done
+	echo "# C files of the upstream core still built:${still:- none}"
 	for o in shadow.o state.o; do
 		if [ -e "$build/kernel/livepatch/$o" ]; then
 			result not-ok "build: $o is not built"
@@ -81,7 +84,8 @@ done
 printf '%s\n' "$dmesg" | awk -v want="$(echo $suites)" '
 	BEGIN { split(want, w, " "); for (i in w) ok[w[i]] = 1 }
 	/^    # Subtest: / { suite = $3; next }
-	/^        (not ok|ok) [0-9]+ / {
+	/^(not ok|ok) [0-9]+ / { suite = ""; next }
+	/^    (not ok|ok) [0-9]+ / {
 		if (!(suite in ok)) next
 		name = $0; sub(/^ *(not ok|ok) [0-9]+ /, "", name); sub(/ #.*/, "", name)
 		if (suite == "rust_doctests_kernel" && name !~ /hashtable/) next

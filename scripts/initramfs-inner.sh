@@ -10,13 +10,15 @@ build=$1 out=$2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,etc,proc,sys,dev,tmp,run,root}
+# Merged /usr, as in the sysroot the binaries come from.
+mkdir -p "$dir"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,tmp,run,root}
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$dir/$d"; done
 # GNU tools the upstream selftests rely on (date --rfc-3339, stat --format,
 # sysctl --values, kmod's error texts), with the libraries they link.
 tools=(bash cat chmod cp cut date dd diff dirname dmesg echo env expr false find
 	grep head id kill ln ls mkdir mktemp mv nproc printf readlink rm rmdir sed seq
 	setsid sleep sort stat sync sysctl tail tee timeout touch tr true uname wc
-	xargs awk basename insmod rmmod lsmod modprobe modinfo depmod ps pgrep pkill)
+	xargs awk basename getconf insmod rmmod lsmod modprobe modinfo depmod ps pgrep pkill)
 copy_with_libs() {
 	local bin=$1 lib
 	mkdir -p "$dir$(dirname "$bin")"
@@ -28,23 +30,25 @@ copy_with_libs() {
 	done
 }
 for t in "${tools[@]}"; do
-	p=$(command -v "$t") || { echo "missing tool in sysroot: $t"; exit 1; }
+	p=$(type -P "$t") || { echo "missing tool in sysroot: $t"; exit 1; }
 	copy_with_libs "$(readlink -f "$p")"
-	[ -e "$dir/usr/bin/$t" ] || [ "$(readlink -f "$p")" = "/usr/bin/$t" ] ||
-		ln -sf "$(readlink -f "$p")" "$dir/usr/bin/$t"
+	[ -e "$dir/usr/bin/$t" ] || ln -s "$(readlink -f "$p")" "$dir/usr/bin/$t"
 done
 # busybox fills in the rest (mount, reboot, ...); GNU tools take precedence.
-cp /usr/bin/busybox "$dir/bin/busybox"
+cp /usr/bin/busybox "$dir/usr/bin/busybox"
 for applet in $(/usr/bin/busybox --list); do
-	[ -e "$dir/usr/bin/$applet" ] || [ -e "$dir/bin/$applet" ] ||
-		ln -s /bin/busybox "$dir/bin/$applet"
+	[ -e "$dir/usr/bin/$applet" ] || [ -e "$dir/usr/sbin/$applet" ] ||
+		ln -s busybox "$dir/usr/bin/$applet"
 done
-ln -sf bash "$dir/bin/sh"
+ln -sf bash "$dir/usr/bin/sh"
 echo "root:x:0:0:root:/root:/bin/bash" >"$dir/etc/passwd"
 echo "root:x:0:" >"$dir/etc/group"
 
 cp -a "$build/mod-root/lib/modules" "$dir/lib/"
 rel=$(cat "$build/include/config/kernel.release")
+# The selftests only check that a build folder exists; drop the dangling links.
+rm -f "$dir/lib/modules/$rel/build" "$dir/lib/modules/$rel/source"
+mkdir -p "$dir/lib/modules/$rel/build"
 depmod -b "$dir" "$rel"
 
 mkdir -p "$dir/selftests"

@@ -23,8 +23,9 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 logged() {
 	local log=$1; shift
 	if ! "$@" >"$log" 2>&1; then
-		echo "---- last lines of $log ----" >&2
-		tail -n 40 "$log" >&2
+		echo "---- errors in $log ----" >&2
+		grep -n -m 12 -A 8 -E 'error(\[E[0-9]+\])?:|\*\*\* |Error [0-9]+$|No rule to make' "$log" >&2 ||
+			tail -n 40 "$log" >&2
 		die "failed: $* (full log: $log)"
 	fi
 }

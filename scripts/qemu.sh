@@ -15,7 +15,7 @@ initrd=$build/initramfs-$mode.cpio.gz
 logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
 	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd"
 
-accel=$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")
+read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
 append="console=ttyS0 panic=-1 oops=panic klp.mode=$mode"
 [ -n "$tests" ] && append="$append klp.tests=${tests// /,}"
 [ "$mode" = shell ] || append="$append loglevel=4"

@@ -5,7 +5,9 @@
 
 . "$(dirname "$0")/lib.sh"
 
-key=$(hash_of "$TOP/scripts/packages.txt" "$TOP/scripts/sysroot.sh")
+# Bump when the way the sysroot is made changes (suites, options, hooks).
+format=1
+key=$( (echo "format $format"; cat "$TOP/scripts/packages.txt") | sha256sum | cut -c1-16)
 root=$CACHE/sysroot-$key
 if [ -e "$root/.complete" ]; then
 	echo "$root"
@@ -49,5 +51,9 @@ fi
 chroot "$root.tmp" dpkg-query -W -f='${Package} ${Version}\n' >"$root.tmp/.versions"
 mv "$root.tmp" "$root"
 touch "$root/.complete"
+# Keep one sysroot: older ones are from other inputs.
+for old in "$CACHE"/sysroot-*; do
+	[ "$old" = "$root" ] || rm -rf "$old"
+done
 grep "^$KSRC_PKG " "$root/.versions" >&2
 echo "$root"

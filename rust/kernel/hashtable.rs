@@ -40,7 +40,6 @@ use core::{
     ops::Deref,
     ptr::NonNull, //
 };
-use pin_init::Zeroable;
 
 /// The hash-table linkage and the RCU callback head every item embeds first.
 ///
@@ -53,6 +52,12 @@ pub struct Links {
     node: Opaque<bindings::hlist_node>,
     rcu: Opaque<bindings::callback_head>,
 }
+
+// SAFETY: The linkage is only changed by the writers of a table, who hold its lock; readers only
+// load the links, so `Links` may be shared and sent between threads.
+unsafe impl Send for Links {}
+// SAFETY: See the `Send` implementation above.
+unsafe impl Sync for Links {}
 
 impl Links {
     /// Creates unlinked linkage; the table initialises it on insertion.
@@ -447,6 +452,3 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
         removed
     }
 }
-
-// SAFETY: All-zero `Links` are valid unlinked linkage (`Opaque` accepts any bytes).
-unsafe impl Zeroable for Links {}

@@ -13,6 +13,7 @@ const __LOG_PREFIX: &[u8] = b"livepatch_kunit\0";
 
 #[kunit_tests(livepatch_shadow)]
 mod shadow_tests {
+    use core::ptr::null_mut;
     use kernel::{
         bindings,
         prelude::*,
@@ -49,8 +50,6 @@ mod shadow_tests {
         // SAFETY: No destructor is passed.
         unsafe { bindings::klp_shadow_free(o, id, None) }
     }
-
-    use core::ptr::null_mut;
 
     static CTOR_CALLS: Atomic<i32> = Atomic::new(0);
     static DTOR_CALLS: Atomic<i32> = Atomic::new(0);
@@ -216,10 +215,7 @@ mod shadow_tests {
 
 #[kunit_tests(livepatch_state)]
 mod state_tests {
-    use kernel::{
-        bindings,
-        prelude::*, //
-    };
+    use kernel::bindings;
 
     #[test]
     fn get_state_walks_until_id_zero() {
