@@ -36,9 +36,9 @@ set +e
 	line=${line%$'\r'}
 	case $line in
 	KLP-BEGIN*) phase "running ${line#KLP-BEGIN }" ;;
-	KLP-INIT*) phase "guest up (${line#KLP-INIT })" ;;
+	KLP-INIT*) phase "guest up (${line#KLP-INIT })"; up=1 ;;
 	esac
-	if [ "$mode" = run ]; then
+	if [ "$mode" = run ] && [ -n "${up:-}" ]; then
 		case $line in
 		KLP-DMESG-BEGIN) quiet=1 ;;
 		KLP-DMESG-END) quiet= ;;

@@ -20,11 +20,12 @@ wait_transition() {
 	done
 }
 
-echo "livepatch core: $(cat /sys/kernel/livepatch_core 2>/dev/null ||
-	grep -o 'livepatch: [a-z]* core' /proc/kmsg 2>/dev/null | head -1)"
+if grep -q ' klp_rust_init$' /proc/kallsyms; then core=Rust; else core=C; fi
+echo "livepatch core: $core ($(uname -r))"
 step "before: cat /proc/cmdline"
 cat /proc/cmdline
 step "insmod livepatch-sample.ko"
+before=$(dmesg | wc -l)
 modprobe livepatch-sample || exit 1
 wait_transition
 step "patched: cat /proc/cmdline"
@@ -45,5 +46,5 @@ step "reverted: cat /proc/cmdline"
 cat /proc/cmdline
 step "ls $klp"
 ls -la "$klp"
-step "kernel log of the livepatch core"
-dmesg | grep -E 'livepatch' | sed 's/^\[[^]]*\] //'
+step "kernel log since the insmod"
+dmesg | tail -n +$((before + 1)) | sed 's/^\[[^]]*\] //'
