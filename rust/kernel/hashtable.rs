@@ -116,7 +116,11 @@ impl<T: RcuHashItem> TailBox<T> {
     /// `flags` come from the caller, as with `kzalloc()`; `__GFP_ZERO` is always added.
     pub fn new(value: T, tail: usize, flags: Flags) -> Result<Self, AllocError> {
         let layout = Self::layout(tail)?;
-        let mem = Kmalloc::alloc(layout, flags | crate::alloc::flags::__GFP_ZERO, NumaNode::NO_NODE)?;
+        let mem = Kmalloc::alloc(
+            layout,
+            flags | crate::alloc::flags::__GFP_ZERO,
+            NumaNode::NO_NODE,
+        )?;
         let ptr = mem.cast::<T>();
         // SAFETY: `ptr` is valid for writes of `layout.size() >= size_of::<T>()` bytes and
         // suitably aligned, as `layout` was built from `T`'s alignment.
@@ -129,7 +133,12 @@ impl<T: RcuHashItem> TailBox<T> {
     pub fn tail_ptr(&mut self) -> *mut u8 {
         // SAFETY: By the type invariants the allocation is `size_of::<T>() + tail` bytes long, so
         // the result is in bounds (or one past the end when `tail == 0`).
-        unsafe { self.ptr.as_ptr().cast::<u8>().add(core::mem::size_of::<T>()) }
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(core::mem::size_of::<T>())
+        }
     }
 
     /// Returns the length of the trailing data area.
@@ -194,7 +203,12 @@ impl<'a, T> ItemRef<'a, T> {
     pub fn tail_ptr(&self) -> *mut u8 {
         // SAFETY: By the type invariants the item came from a `TailBox`, whose allocation extends
         // at least to the end of `T`.
-        unsafe { self.ptr.as_ptr().cast::<u8>().add(core::mem::size_of::<T>()) }
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(core::mem::size_of::<T>())
+        }
     }
 }
 
@@ -284,7 +298,10 @@ unsafe impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> Sync for RcuHa
 
 impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N> {
     const BITS: u32 = {
-        assert!(N.is_power_of_two(), "the bucket count must be a power of two");
+        assert!(
+            N.is_power_of_two(),
+            "the bucket count must be a power of two"
+        );
         N.trailing_zeros()
     };
 
@@ -396,7 +413,10 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
             bindings::kvfree_call_rcu(
                 // CAST: `kfree_rcu()` views the `rcu_head` as the (smaller or equal)
                 // `kvfree_rcu_head` in the same way.
-                (*raw.cast::<Links>()).rcu.get().cast::<bindings::kvfree_rcu_head>(),
+                (*raw.cast::<Links>())
+                    .rcu
+                    .get()
+                    .cast::<bindings::kvfree_rcu_head>(),
                 raw.cast::<crate::ffi::c_void>(),
             )
         };

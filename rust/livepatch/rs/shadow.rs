@@ -198,7 +198,17 @@ pub unsafe extern "C" fn klp_shadow_alloc(
     ctor_data: *mut c_void,
 ) -> *mut c_void {
     // SAFETY: Forwarded from our caller.
-    unsafe { get_or_alloc(obj as usize, id as usize, size, gfp_flags, ctor, ctor_data, true) }
+    unsafe {
+        get_or_alloc(
+            obj as usize,
+            id as usize,
+            size,
+            gfp_flags,
+            ctor,
+            ctor_data,
+            true,
+        )
+    }
 }
 
 /// Returns the existing shadow variable `<obj, id>` or allocates a new one; NULL on failure.
@@ -216,7 +226,17 @@ pub unsafe extern "C" fn klp_shadow_get_or_alloc(
     ctor_data: *mut c_void,
 ) -> *mut c_void {
     // SAFETY: Forwarded from our caller.
-    unsafe { get_or_alloc(obj as usize, id as usize, size, gfp_flags, ctor, ctor_data, false) }
+    unsafe {
+        get_or_alloc(
+            obj as usize,
+            id as usize,
+            size,
+            gfp_flags,
+            ctor,
+            ctor_data,
+            false,
+        )
+    }
 }
 
 /// Calls the optional destructor on a variable being removed (under the lock).

@@ -92,7 +92,8 @@ pub unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch
     // SAFETY: The caller guarantees `patch` is valid.
     let patch = unsafe { Patch::from_raw(patch) };
     // SAFETY: The caller holds `klp_mutex`.
-    unsafe { model::patches() }
-        .iter()
-        .all(|old| old.states().all(|old_state| is_state_compatible(patch, old_state)))
+    unsafe { model::patches() }.iter().all(|old| {
+        old.states()
+            .all(|old_state| is_state_compatible(patch, old_state))
+    })
 }
