@@ -47,6 +47,18 @@ if [ "$core" = rust ]; then
 	done
 fi
 
+# Lint (Rust core only): rustfmt and clippy warnings in our code.
+if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ]; then
+	phase "linting (rustfmt, clippy; log: $out/lint.log)"
+	"$TOP/scripts/chroot.sh" "$root" "$TOP/scripts/lint-inner.sh" "$tree" "$build" \
+		"$build-lint" >"$out/lint.log" 2>&1 || true
+	while read -r _ verdict what; do
+		result "$verdict" "lint: $what"
+	done < <(grep '^LINT ' "$out/lint.log")
+	grep -q '^LINT .* clippy' "$out/lint.log" || result not-ok "lint: clippy did not run"
+	{ grep -v '^LINT ok' "$out/lint.log" | grep -E '^(warning|error|Diff in|LINT)' || true; } | head -20 | sed 's/^/#   /'
+fi
+
 console=$(tr -d '\r' <"$out/console.log")
 for t in $tests; do
 	body=$(printf '%s\n' "$console" | sed -n "s/^KLP-OUT $t: //p")
@@ -76,21 +88,22 @@ done
 
 # KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
 dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")
-suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: \(livepatch_[a-z_]*\)$/\1/p; s/^    # Subtest: \(rust_doctests_kernel\)$/\1/p' | sort -u)
-expected_suites="livepatch_shadow livepatch_state rust_doctests_kernel"
+ours_doctests='hashtable|ftrace'
+suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: \(livepatch_[a-z_]*\|rust_ftrace\|rust_doctests_kernel\)$/\1/p' | sort -u)
+expected_suites="livepatch_shadow livepatch_state rust_ftrace rust_doctests_kernel"
 for s in $expected_suites; do
 	printf '%s\n' "$suites" | grep -qx "$s" || result not-ok "kunit: suite $s did not run"
 done
-printf '%s\n' "$dmesg" | awk -v want="$(echo $suites)" '
+printf '%s\n' "$dmesg" | awk -v want="$(echo $suites)" -v docs="$ours_doctests" '
 	BEGIN { split(want, w, " "); for (i in w) ok[w[i]] = 1 }
 	/^    # Subtest: / { suite = $3; next }
 	/^(not ok|ok) [0-9]+ / { suite = ""; next }
 	/^    (not ok|ok) [0-9]+ / {
 		if (!(suite in ok)) next
 		name = $0; sub(/^ *(not ok|ok) [0-9]+ /, "", name); sub(/ #.*/, "", name)
-		if (suite == "rust_doctests_kernel" && name !~ /hashtable/) next
+		if (suite == "rust_doctests_kernel" && name !~ docs) next
 		print ($1 == "ok" ? "ok" : "not-ok"), "kunit: " suite "." name
-	}' | while read -r verdict name; do echo "$verdict $name"; done >"$out/kunit.txt"
+	}' >"$out/kunit.txt"
 while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
 
 # No oops, BUG, lockdep report or unexpected warning during the whole run. The

@@ -287,14 +287,23 @@ impl<T> Deref for ItemRef<'_, T> {
 /// ```
 pub struct RcuHashTable<T: RcuHashItem, L: GlobalLockBackend, const N: usize> {
     buckets: [Opaque<bindings::hlist_head>; N],
-    _p: PhantomData<(TailBox<T>, fn() -> L)>,
+    _p: Owns<T, L>,
 }
+
+/// The table owns its items and is tied to the lock type `L`.
+type Owns<T, L> = PhantomData<(TailBox<T>, fn() -> L)>;
 
 // SAFETY: The table owns `T`s (which are `Send`) and its buckets are only changed under `L`.
 unsafe impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> Send for RcuHashTable<T, L, N> {}
 // SAFETY: Shared access only reads buckets under RCU or changes them under the lock `L`, and
 // hands out `&T`, which is fine since `T: Sync`.
 unsafe impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> Sync for RcuHashTable<T, L, N> {}
+
+impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> Default for RcuHashTable<T, L, N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N> {
     const BITS: u32 = {

@@ -55,6 +55,10 @@ mod shadow_tests {
     static DTOR_CALLS: Atomic<i32> = Atomic::new(0);
 
     /// Stores `*ctor_data` (an `u64`) into the new variable, or fails if it is 0.
+    ///
+    /// # Safety
+    ///
+    /// `ctor_data` must point to an `u64` and `data` to at least 8 writable, aligned bytes.
     unsafe extern "C" fn ctor_store(
         _obj: *mut c_void,
         data: *mut c_void,
@@ -72,6 +76,10 @@ mod shadow_tests {
     }
 
     /// Counts calls and checks the data area belongs to the object.
+    ///
+    /// # Safety
+    ///
+    /// `data` must point to at least 8 readable, aligned bytes.
     unsafe extern "C" fn dtor_count(obj: *mut c_void, data: *mut c_void) {
         // SAFETY: The tests store the object's address in the first 8 bytes.
         let stored = unsafe { data.cast::<u64>().read() };
@@ -241,5 +249,125 @@ mod state_tests {
         assert!(unsafe { bindings::klp_get_state(p, 0) }.is_null());
         // SAFETY: As above.
         assert!(unsafe { bindings::klp_get_state(p, 8) }.is_null());
+    }
+}
+
+#[kunit_tests(rust_ftrace)]
+mod ftrace_tests {
+    use core::pin::Pin;
+    use kernel::{
+        ftrace::{
+            self,
+            FtraceRegs,
+            Handler,
+            OpsFlag,
+            RecursionGuard, //
+            Registration,
+            RegistrationError,
+        },
+        prelude::*,
+        sync::atomic::{
+            Atomic,
+            Relaxed, //
+        },
+    };
+
+    extern "C" {
+        // `klp_kunit_target.c`: returns `x + 1`.
+        fn klp_kunit_ftrace_target(x: c_int) -> c_int;
+    }
+
+    /// Calls the target through a volatile pointer, so every call reaches its `fentry` site.
+    fn call_target(x: c_int) -> c_int {
+        let f: unsafe extern "C" fn(c_int) -> c_int = klp_kunit_ftrace_target;
+        // SAFETY: Reading a local through a valid pointer.
+        let f = unsafe { core::ptr::read_volatile(&raw const f) };
+        // SAFETY: The target takes and returns an `int` and has no other requirement.
+        unsafe { f(x) }
+    }
+
+    /// The replacement the handler redirects to: same signature, different result.
+    extern "C" fn replacement(x: c_int) -> c_int {
+        x + 100
+    }
+
+    /// Redirects every call to [`replacement`] and counts the calls.
+    struct Redirect {
+        calls: Atomic<usize>,
+    }
+
+    impl Handler for Redirect {
+        fn call(
+            this: Pin<&Registration<Self>>,
+            ip: usize,
+            parent_ip: usize,
+            regs: &mut FtraceRegs,
+        ) {
+            let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
+                return;
+            };
+            this.handler().calls.add(1, Relaxed);
+            regs.set_instruction_pointer(replacement as usize);
+        }
+    }
+
+    fn flags() -> ftrace::OpsFlags {
+        OpsFlag::Dynamic | OpsFlag::IpModify
+    }
+
+    fn register() -> Result<Pin<KBox<Registration<Redirect>>>, RegistrationError> {
+        let handler = Redirect {
+            calls: Atomic::new(0),
+        };
+        KBox::try_pin_init(
+            Registration::new(handler, flags(), klp_kunit_ftrace_target as usize),
+            GFP_KERNEL,
+        )
+    }
+
+    #[test]
+    fn target_is_traceable() {
+        assert!(ftrace::location(klp_kunit_ftrace_target as usize).is_some());
+        assert!(ftrace::location(replacement as usize).is_none());
+    }
+
+    #[test]
+    fn redirects_and_restores() {
+        assert_eq!(call_target(1), 2);
+        let reg = register();
+        assert!(reg.is_ok());
+        if let Ok(reg) = reg {
+            assert_eq!(call_target(1), 101);
+            assert_eq!(call_target(5), 105);
+            assert_eq!(reg.as_ref().handler().calls.load(Relaxed), 2);
+            assert!(reg.ip() != 0);
+            drop(reg);
+        }
+        assert_eq!(call_target(1), 2);
+    }
+
+    #[test]
+    fn second_ipmodify_user_is_refused() {
+        let first = register();
+        assert!(first.is_ok());
+        let second = register();
+        assert!(matches!(second, Err(RegistrationError::Register(e)) if e == EBUSY));
+        drop(second);
+        // The first one is still in charge.
+        assert_eq!(call_target(2), 102);
+        drop(first);
+        assert_eq!(call_target(2), 3);
+    }
+
+    #[test]
+    fn untraceable_function_is_refused() {
+        let handler = Redirect {
+            calls: Atomic::new(0),
+        };
+        let reg = KBox::try_pin_init(
+            Registration::new(handler, flags(), replacement as usize),
+            GFP_KERNEL,
+        );
+        assert!(matches!(reg, Err(RegistrationError::NoLocation)));
     }
 }

@@ -23,7 +23,7 @@ impl State {
     pub(crate) fn id(&self) -> usize {
         // SAFETY: By the invariants of the patch view we came from, the entry is alive; modules
         // only set `id` before registering the patch.
-        unsafe { (*self.0.get()).id as usize }
+        unsafe { (*self.0.get()).id }
     }
 
     /// The state's version.
@@ -116,7 +116,7 @@ pub(crate) unsafe fn patches<'a>() -> &'a PatchList {
 pub(crate) unsafe fn transition_patch<'a>() -> Option<&'a Patch> {
     // SAFETY: The caller holds `klp_mutex`, so the pointer is stable and, if set, points to a
     // live, registered patch.
-    let ptr = unsafe { *(&raw const bindings::klp_transition_patch) };
+    let ptr = unsafe { bindings::klp_transition_patch };
     // SAFETY: As above, a non-NULL value is a live patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
 }

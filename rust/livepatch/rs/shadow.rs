@@ -81,8 +81,8 @@ fn get(obj: usize, id: usize) -> Option<*mut c_void> {
 ///
 /// Any values are accepted; `obj` is only compared.
 #[export]
-pub unsafe extern "C" fn klp_shadow_get(obj: *mut c_void, id: c_ulong) -> *mut c_void {
-    get(obj as usize, id as usize).unwrap_or(core::ptr::null_mut())
+pub(crate) unsafe extern "C" fn klp_shadow_get(obj: *mut c_void, id: c_ulong) -> *mut c_void {
+    get(obj as usize, id).unwrap_or(core::ptr::null_mut())
 }
 
 /// Prints `Failed to construct shadow variable …` exactly as the C core, whose `%p` hashes the
@@ -189,7 +189,7 @@ unsafe fn get_or_alloc(
 /// `ctor`, if any, must be safe to call in atomic context with `obj`, a data area of `size` bytes
 /// and `ctor_data`.
 #[export]
-pub unsafe extern "C" fn klp_shadow_alloc(
+pub(crate) unsafe extern "C" fn klp_shadow_alloc(
     obj: *mut c_void,
     id: c_ulong,
     size: usize,
@@ -198,17 +198,7 @@ pub unsafe extern "C" fn klp_shadow_alloc(
     ctor_data: *mut c_void,
 ) -> *mut c_void {
     // SAFETY: Forwarded from our caller.
-    unsafe {
-        get_or_alloc(
-            obj as usize,
-            id as usize,
-            size,
-            gfp_flags,
-            ctor,
-            ctor_data,
-            true,
-        )
-    }
+    unsafe { get_or_alloc(obj as usize, id, size, gfp_flags, ctor, ctor_data, true) }
 }
 
 /// Returns the existing shadow variable `<obj, id>` or allocates a new one; NULL on failure.
@@ -217,7 +207,7 @@ pub unsafe extern "C" fn klp_shadow_alloc(
 ///
 /// As for [`klp_shadow_alloc`].
 #[export]
-pub unsafe extern "C" fn klp_shadow_get_or_alloc(
+pub(crate) unsafe extern "C" fn klp_shadow_get_or_alloc(
     obj: *mut c_void,
     id: c_ulong,
     size: usize,
@@ -226,17 +216,7 @@ pub unsafe extern "C" fn klp_shadow_get_or_alloc(
     ctor_data: *mut c_void,
 ) -> *mut c_void {
     // SAFETY: Forwarded from our caller.
-    unsafe {
-        get_or_alloc(
-            obj as usize,
-            id as usize,
-            size,
-            gfp_flags,
-            ctor,
-            ctor_data,
-            false,
-        )
-    }
+    unsafe { get_or_alloc(obj as usize, id, size, gfp_flags, ctor, ctor_data, false) }
 }
 
 /// Calls the optional destructor on a variable being removed (under the lock).
@@ -257,12 +237,12 @@ unsafe fn destroy(dtor: bindings::klp_shadow_dtor_t, shadow: &ItemRef<'_, Shadow
 ///
 /// `dtor`, if any, must be safe to call in atomic context with the variable's object and data.
 #[export]
-pub unsafe extern "C" fn klp_shadow_free(
+pub(crate) unsafe extern "C" fn klp_shadow_free(
     obj: *mut c_void,
     id: c_ulong,
     dtor: bindings::klp_shadow_dtor_t,
 ) {
-    let (obj, id) = (obj as usize, id as usize);
+    let obj = obj as usize;
     let guard = KLP_SHADOW_LOCK.lock();
     KLP_SHADOW_HASH.remove_one(
         &guard,
@@ -279,8 +259,10 @@ pub unsafe extern "C" fn klp_shadow_free(
 ///
 /// `dtor`, if any, must be safe to call in atomic context with each variable's object and data.
 #[export]
-pub unsafe extern "C" fn klp_shadow_free_all(id: c_ulong, dtor: bindings::klp_shadow_dtor_t) {
-    let id = id as usize;
+pub(crate) unsafe extern "C" fn klp_shadow_free_all(
+    id: c_ulong,
+    dtor: bindings::klp_shadow_dtor_t,
+) {
     let guard = KLP_SHADOW_LOCK.lock();
     KLP_SHADOW_HASH.remove_all(
         &guard,

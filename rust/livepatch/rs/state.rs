@@ -33,13 +33,13 @@ fn find_state(patch: &Patch, id: usize) -> Option<&State> {
 ///
 /// `patch` must point to a valid, live `struct klp_patch` with a terminated `states` array.
 #[export]
-pub unsafe extern "C" fn klp_get_state(
+pub(crate) unsafe extern "C" fn klp_get_state(
     patch: *mut bindings::klp_patch,
     id: c_ulong,
 ) -> *mut bindings::klp_state {
     // SAFETY: The caller guarantees `patch` is a valid, live patch.
     let patch = unsafe { Patch::from_raw(patch) };
-    find_state(patch, id as usize).map_or(core::ptr::null_mut(), State::as_raw)
+    find_state(patch, id).map_or(core::ptr::null_mut(), State::as_raw)
 }
 
 /// Returns the latest `struct klp_state` `id` of the patches installed before the one in
@@ -51,7 +51,7 @@ pub unsafe extern "C" fn klp_get_state(
 ///
 /// The caller must hold `klp_mutex`, as the callbacks run with it held.
 #[export]
-pub unsafe extern "C" fn klp_get_prev_state(id: c_ulong) -> *mut bindings::klp_state {
+pub(crate) unsafe extern "C" fn klp_get_prev_state(id: c_ulong) -> *mut bindings::klp_state {
     static WARNED: Atomic<bool> = Atomic::new(false);
 
     // SAFETY: The caller holds `klp_mutex`.
@@ -68,7 +68,7 @@ pub unsafe extern "C" fn klp_get_prev_state(id: c_ulong) -> *mut bindings::klp_s
     unsafe { model::patches() }
         .iter()
         .take_while(|patch| patch.as_raw() != transition.as_raw())
-        .filter_map(|patch| find_state(patch, id as usize))
+        .filter_map(|patch| find_state(patch, id))
         .last()
         .map_or(core::ptr::null_mut(), State::as_raw)
 }
@@ -88,7 +88,7 @@ fn is_state_compatible(patch: &Patch, old_state: &State) -> bool {
 ///
 /// The caller must hold `klp_mutex`, and `patch` must point to a valid patch being enabled.
 #[export]
-pub unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch) -> bool {
+pub(crate) unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch) -> bool {
     // SAFETY: The caller guarantees `patch` is valid.
     let patch = unsafe { Patch::from_raw(patch) };
     // SAFETY: The caller holds `klp_mutex`.

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Function tracing: handlers called at the `fentry` site of chosen kernel functions.
+//!
+//! A [`Registration`] embeds a `struct ftrace_ops` next to a [`Handler`]. It is filtered on one
+//! function address and registered in its pinned initialiser, and unregistered when dropped.
+//! A handler runs from the function's `fentry` trampoline, before the function's body, with the
+//! function's arguments in [`FtraceRegs`]; with [`OpsFlag::IpModify`] it may redirect the call
+//! by setting the instruction pointer (this is how live patching works).
+//!
+//! C header: [`include/linux/ftrace.h`](srctree/include/linux/ftrace.h)
+
+use crate::{
+    alloc::AllocError,
+    bindings,
+    error::{
+        to_result,
+        Error, //
+    },
+    impl_flags,
+    prelude::*,
+    types::{
+        NotThreadSafe,
+        Opaque, //
+    },
+};
+use core::marker::PhantomPinned;
+
+impl_flags!(
+    /// A set of `FTRACE_OPS_FL_*` flags of a [`Registration`].
+    #[derive(Debug, Clone, Default, Copy, PartialEq, Eq)]
+    pub struct OpsFlags(u32);
+
+    /// One `FTRACE_OPS_FL_*` flag.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OpsFlag {
+        /// The ops is allocated dynamically: unregistering waits for every CPU to leave the
+        /// trampolines, so the memory may be freed afterwards.
+        Dynamic = bindings::FTRACE_OPS_FL_DYNAMIC,
+        /// The handler gets the full `pt_regs`; only needed where the architecture lacks
+        /// `DYNAMIC_FTRACE_WITH_ARGS`.
+        SaveRegs = bindings::FTRACE_OPS_FL_SAVE_REGS,
+        /// The handler may change the instruction pointer. Only one such ops per function.
+        IpModify = bindings::FTRACE_OPS_FL_IPMODIFY,
+        /// The ops must stay in effect: `kernel.ftrace_enabled` cannot be turned off while it is
+        /// registered, and registering fails with `EBUSY` while it is off.
+        Permanent = bindings::FTRACE_OPS_FL_PERMANENT,
+    }
+);
+
+/// Returns the address of the `fentry` call site of the function at `addr`, if it has one.
+///
+/// Only such addresses can be filtered on. Functions without one (Rust code, `notrace` C code,
+/// inline functions) cannot be traced.
+#[doc(alias = "ftrace_location")]
+pub fn location(addr: usize) -> Option<usize> {
+    // SAFETY: `ftrace_location()` only looks the address up; any value is accepted.
+    let loc = unsafe { bindings::ftrace_location(addr as c_ulong) };
+    (loc != 0).then_some(loc as usize)
+}
+
+/// The register state a handler receives: the traced function's arguments and return address.
+///
+/// # Invariants
+///
+/// Only created by the trampoline for the duration of one handler call, from the pointer ftrace
+/// passes to it.
+#[repr(transparent)]
+pub struct FtraceRegs(Opaque<bindings::ftrace_regs>);
+
+impl FtraceRegs {
+    /// Creates a reference from the pointer ftrace passes to handlers.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be valid and not otherwise accessed for `'a`.
+    unsafe fn from_raw<'a>(ptr: *mut bindings::ftrace_regs) -> &'a mut Self {
+        // CAST: `FtraceRegs` is a `repr(transparent)` wrapper of `bindings::ftrace_regs`.
+        // SAFETY: The caller guarantees validity and exclusivity for `'a`.
+        unsafe { &mut *ptr.cast() }
+    }
+
+    /// Returns the instruction pointer the trampoline will return to.
+    pub fn instruction_pointer(&self) -> usize {
+        // SAFETY: By the type invariants the registers are valid for this call.
+        unsafe { bindings::ftrace_regs_get_instruction_pointer(self.0.get()) as usize }
+    }
+
+    /// Makes the trampoline return to `ip` instead of the traced function's body.
+    ///
+    /// `ip` must be the entry of a function with the traced function's signature; the handler's
+    /// ops must have [`OpsFlag::IpModify`].
+    pub fn set_instruction_pointer(&mut self, ip: usize) {
+        // SAFETY: By the type invariants the registers are valid and exclusively ours.
+        unsafe { bindings::ftrace_regs_set_instruction_pointer(self.0.get(), ip as c_ulong) };
+    }
+}
+
+/// Proof that the current context holds the ftrace recursion lock; it also keeps preemption off.
+///
+/// # Invariants
+///
+/// `bit` is the non-negative value of a successful `ftrace_test_recursion_trylock()` on this
+/// CPU, not yet unlocked.
+pub struct RecursionGuard {
+    bit: c_int,
+    _not_send: NotThreadSafe,
+}
+
+impl RecursionGuard {
+    /// Takes the recursion lock for a handler called for `ip` from `parent_ip`.
+    ///
+    /// Returns `None` when a handler of the same context is already running on this CPU.
+    #[inline]
+    pub fn try_lock(ip: usize, parent_ip: usize) -> Option<Self> {
+        // SAFETY: The function may be called from any context.
+        let bit =
+            unsafe { bindings::ftrace_test_recursion_trylock(ip as c_ulong, parent_ip as c_ulong) };
+        // INVARIANT: A non-negative `bit` means the lock was taken.
+        (bit >= 0).then_some(Self {
+            bit,
+            _not_send: NotThreadSafe,
+        })
+    }
+}
+
+impl Drop for RecursionGuard {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: By the type invariants `bit` was locked by this CPU and not unlocked yet.
+        unsafe { bindings::ftrace_test_recursion_unlock(self.bit) };
+    }
+}
+
+/// A function-entry handler.
+pub trait Handler: Sync + Sized {
+    /// Called at the entry of a filtered function.
+    ///
+    /// `ip` is the `fentry` site of the function, `parent_ip` the caller's return address. It
+    /// runs in any context, NMI included, with preemption disabled: it must not sleep, take
+    /// locks, allocate or print, and should take a [`RecursionGuard`] if anything it calls can
+    /// be traced.
+    fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs);
+}
+
+/// The ways [`Registration::new`] can fail; livepatch reports each differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationError {
+    /// No `fentry` site at the address (`EINVAL`).
+    NoLocation,
+    /// `ftrace_set_filter_ip()` failed.
+    Filter(Error),
+    /// `register_ftrace_function()` failed, e.g. `EBUSY` if another `IPMODIFY` user owns the
+    /// function or `kernel.ftrace_enabled` is off for a permanent ops.
+    Register(Error),
+    /// Allocating the memory that holds the registration failed.
+    NoMemory,
+}
+
+impl From<AllocError> for RegistrationError {
+    fn from(_: AllocError) -> Self {
+        Self::NoMemory
+    }
+}
+
+impl From<core::convert::Infallible> for RegistrationError {
+    fn from(e: core::convert::Infallible) -> Self {
+        match e {}
+    }
+}
+
+impl From<RegistrationError> for Error {
+    fn from(e: RegistrationError) -> Error {
+        match e {
+            RegistrationError::NoLocation => EINVAL,
+            RegistrationError::Filter(e) | RegistrationError::Register(e) => e,
+            RegistrationError::NoMemory => ENOMEM,
+        }
+    }
+}
+
+/// A registered `struct ftrace_ops` calling `H` at the entry of one function.
+///
+/// The handler data comes first and the `ftrace_ops` right after it, as in C structures that
+/// embed an ops after their own fields (`struct klp_ops`).
+///
+/// # Invariants
+///
+/// `ops` is registered with ftrace, filtered on `ip`, from the end of the initialiser until
+/// `drop` unregisters it; its `func` is `trampoline::<H>`.
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+pub struct Registration<H: Handler> {
+    #[pin]
+    handler: H,
+    #[pin]
+    ops: Opaque<bindings::ftrace_ops>,
+    ip: usize,
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The ops is only touched by ftrace (under its own locks) and by `drop`; the handler is
+// shared with the trampoline on every CPU, which `H: Sync` allows.
+unsafe impl<H: Handler + Send> Send for Registration<H> {}
+// SAFETY: Shared references only reach the handler, which is `Sync`.
+unsafe impl<H: Handler> Sync for Registration<H> {}
+
+impl<H: Handler> Registration<H> {
+    /// Creates an ops for `H`, filters it on the function at `func` and registers it.
+    ///
+    /// `handler` is initialised first, so the handler's data is ready when the first call comes.
+    /// May sleep.
+    pub fn new<E>(
+        handler: impl PinInit<H, E>,
+        flags: OpsFlags,
+        func: usize,
+    ) -> impl PinInit<Self, RegistrationError>
+    where
+        RegistrationError: From<E>,
+    {
+        let ip = location(func);
+        try_pin_init!(Self {
+            handler <- handler,
+            ops <- Opaque::try_ffi_init(move |ops: *mut bindings::ftrace_ops| {
+                let ip = ip.ok_or(RegistrationError::NoLocation)?;
+                // SAFETY: `ops` is valid for writes; all-zero is the initial state of a
+                // `struct ftrace_ops` (as for a `static` one).
+                unsafe {
+                    ops.write_bytes(0, 1);
+                    (*ops).func = Some(trampoline::<H>);
+                    (*ops).flags = u32::from(flags) as c_ulong;
+                }
+                // SAFETY: `ops` is initialised and pinned; `ip` is an `fentry` site.
+                to_result(unsafe { bindings::ftrace_set_filter_ip(ops, ip as c_ulong, 0, 0) })
+                    .map_err(RegistrationError::Filter)?;
+                // SAFETY: As above; the handler (initialised before this field) is ready.
+                let ret = unsafe { bindings::register_ftrace_function(ops) };
+                if let Err(e) = to_result(ret) {
+                    // SAFETY: Removes the filter set above from the unregistered ops.
+                    unsafe { bindings::ftrace_set_filter_ip(ops, ip as c_ulong, 1, 0) };
+                    // SAFETY: Frees the filter hashes allocated above.
+                    unsafe { bindings::ftrace_free_filter(ops) };
+                    return Err(RegistrationError::Register(e));
+                }
+                Ok(())
+            }),
+            ip: ip.unwrap_or(0),
+            _pin: PhantomPinned,
+        }? RegistrationError)
+    }
+
+    /// Returns the handler's data.
+    pub fn handler(self: Pin<&Self>) -> Pin<&H> {
+        // SAFETY: `handler` is a structurally pinned field.
+        unsafe { self.map_unchecked(|s| &s.handler) }
+    }
+
+    /// Returns the `fentry` site the ops is filtered on.
+    pub fn ip(&self) -> usize {
+        self.ip
+    }
+}
+
+#[pinned_drop]
+impl<H: Handler> PinnedDrop for Registration<H> {
+    fn drop(self: Pin<&mut Self>) {
+        let ops = self.ops.get();
+        // SAFETY: By the type invariants the ops is registered. For a `Dynamic` ops, this waits
+        // until no CPU can still be in the trampoline, so the memory may go afterwards.
+        let ret = unsafe { bindings::unregister_ftrace_function(ops) };
+        crate::warn_on!(ret != 0);
+        // SAFETY: The ops is unregistered; this drops its filter and frees the filter hashes.
+        crate::warn_on!(
+            unsafe { bindings::ftrace_set_filter_ip(ops, self.ip as c_ulong, 1, 0) } != 0
+        );
+        // SAFETY: As above.
+        unsafe { bindings::ftrace_free_filter(ops) };
+    }
+}
+
+/// The `ftrace_func_t` of a [`Registration<H>`].
+///
+/// # Safety
+///
+/// Only called by ftrace for an ops embedded in a live `Registration<H>`, with a valid
+/// `fregs`.
+unsafe extern "C" fn trampoline<H: Handler>(
+    ip: c_ulong,
+    parent_ip: c_ulong,
+    ops: *mut bindings::ftrace_ops,
+    fregs: *mut bindings::ftrace_regs,
+) {
+    // SAFETY: By the safety requirements `ops` is the `ops` field of a live `Registration<H>`.
+    let this =
+        unsafe { &*crate::container_of!(Opaque::cast_from(ops).cast_mut(), Registration<H>, ops) };
+    // SAFETY: Registrations are only created pinned and stay so until dropped.
+    let this = unsafe { Pin::new_unchecked(this) };
+    // SAFETY: ftrace passes a valid `fregs` that only this call uses.
+    let regs = unsafe { FtraceRegs::from_raw(fregs) };
+    H::call(this, ip as usize, parent_ip as usize, regs);
+}

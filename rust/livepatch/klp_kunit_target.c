@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A traceable C function for the KUnit tests of kernel::ftrace: Rust code
+ * has no fentry site, so the function a test redirects must be C.
+ */
+
+#include <linux/compiler.h>
+
+int klp_kunit_ftrace_target(int x);
+
+noinline int klp_kunit_ftrace_target(int x)
+{
+	/* Keep the call from being folded away by the compiler. */
+	barrier();
+	return x + 1;
+}

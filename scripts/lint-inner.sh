@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the sysroot: rustfmt and clippy on the project's Rust code.
+# Clippy builds in its own O= folder (CLIPPY=1 changes codegen) configured
+# like the Rust-core kernel; only warnings located in our files count.
+#   usage: lint-inner.sh TREE RUSTBUILD LINTBUILD
+
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=$1 rbuild=$2 lbuild=$3
+fail=0
+
+echo "== rustfmt"
+files=$(cd "$top" && git ls-files '*.rs' 2>/dev/null || find rust -name '*.rs')
+if (cd "$top" && rustfmt --check --config-path "$tree/.rustfmt.toml" $files); then
+	echo "LINT ok rustfmt"
+else
+	echo "LINT not-ok rustfmt"
+fi
+
+echo "== clippy"
+mkdir -p "$lbuild"
+if ! cmp -s "$rbuild/.config" "$lbuild/.config"; then
+	cp "$rbuild/.config" "$lbuild/.config"
+fi
+# Our crates are always rebuilt so that their warnings show; the kernel crate
+# is rebuilt by make when rust/kernel/ changes, and its warnings are kept.
+rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o"
+log=$lbuild/.clippy.log
+make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
+	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1
+rc=$?
+ours='(rust/kernel/hashtable\.rs|kernel/livepatch/)'
+if grep -q 'CLIPPY.*rust/kernel.o' "$log"; then
+	awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |
+		grep -E "$ours" >"$lbuild/.kernel-crate-warnings" || true
+fi
+warn=$( (awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |
+	grep -E "$ours"; cat "$lbuild/.kernel-crate-warnings" 2>/dev/null) | sort -u)
+if [ $rc != 0 ]; then
+	grep -E -m 20 -A 8 'error(\[E[0-9]+\])?:|\*\*\* ' "$log"
+	echo "LINT not-ok clippy (build failed; log: $log)"
+elif [ -n "$warn" ]; then
+	echo "$warn"
+	echo "LINT not-ok clippy"
+else
+	echo "LINT ok clippy"
+fi
