@@ -55,7 +55,7 @@ for p in "$TOP"/patches/*.patch; do
 	for f in $(grep '^+++ ' "$p" | sed -e 's|^+++ [ab]/||' -e 's/[[:space:]].*//'); do
 		if [ ! -e "$stage/$f" ]; then
 			mkdir -p "$stage/$(dirname "$f")"
-			[ -e "$pristine/$f" ] && cp "$pristine/$f" "$stage/$f"
+			if [ -e "$pristine/$f" ]; then cp "$pristine/$f" "$stage/$f"; fi
 		fi
 	done
 	patch -s -p1 -d "$stage" --no-backup-if-mismatch <"$p" ||
@@ -67,7 +67,7 @@ done
 if [ -e "$tree/.managed" ]; then
 	comm -23 <(sort "$tree/.managed") "$stage.list" | while read -r f; do
 		rm -f "$tree/$f"
-		[ -e "$pristine/$f" ] && cp -p "$pristine/$f" "$tree/$f"
+		if [ -e "$pristine/$f" ]; then cp -p "$pristine/$f" "$tree/$f"; fi
 	done
 fi
 while read -r f; do

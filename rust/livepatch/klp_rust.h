@@ -9,6 +9,7 @@
 #define _LIVEPATCH_KLP_RUST_H
 
 #include "core.h"
+#include "patch.h"
 #include "state.h"
 #include "transition.h"
 

@@ -11,6 +11,7 @@
 use kernel::prelude::*;
 
 mod model;
+mod redirect;
 mod shadow;
 mod state;
 

@@ -11,6 +11,7 @@
 use kernel::{
     bindings,
     interop::list::CList,
+    prelude::*,
     types::Opaque, //
 };
 
@@ -91,6 +92,133 @@ impl Patch {
             next = unsafe { next.add(1) };
             Some(state)
         })
+    }
+}
+
+/// A `struct klp_func`: one replaced function.
+///
+/// # Invariants
+///
+/// The function belongs to a live patch (see [`Patch`]). Its internal fields are written only
+/// with `klp_mutex` held; `transition` and the stack links are also read locklessly by the
+/// ftrace handler.
+#[repr(transparent)]
+pub(crate) struct Func(Opaque<bindings::klp_func>);
+
+impl Func {
+    /// The raw pointer of the function.
+    pub(crate) fn as_raw(&self) -> *mut bindings::klp_func {
+        self.0.get()
+    }
+
+    /// The address of the function being replaced (resolved when the object was loaded).
+    pub(crate) fn old_func(&self) -> usize {
+        // SAFETY: By the type invariants the function is alive; `old_func` only changes under
+        // `klp_mutex`, which our callers hold.
+        unsafe { (*self.0.get()).old_func as usize }
+    }
+
+    /// The name of the function being replaced.
+    pub(crate) fn old_name(&self) -> &CStr {
+        // SAFETY: By the type invariants the function is alive; `klp_init_func()` checked that
+        // `old_name` is a valid C string, which the module keeps for the patch's lifetime.
+        unsafe { CStr::from_char_ptr((*self.0.get()).old_name) }
+    }
+
+    /// Whether this is a no-op (it only undoes older patches, for atomic replace).
+    pub(crate) fn nop(&self) -> bool {
+        // SAFETY: By the type invariants the function is alive. `nop` is set before the function
+        // is first pushed on a stack (the push publishes it) and never changes afterwards.
+        unsafe { (*self.0.get()).nop }
+    }
+
+    /// Whether the function is on its stack of replacements.
+    pub(crate) fn patched(&self) -> bool {
+        // SAFETY: By the type invariants the function is alive; `patched` is only accessed with
+        // `klp_mutex` held, which our callers hold.
+        unsafe { (*self.0.get()).patched }
+    }
+
+    /// Records whether the function is on its stack of replacements.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn set_patched(&self, patched: bool) {
+        // SAFETY: The caller holds `klp_mutex`, which serialises every access to `patched`.
+        unsafe { (*self.0.get()).patched = patched };
+    }
+
+    /// The function's link in its stack of replacements (`stack_node`).
+    pub(crate) fn stack_node(&self) -> *mut bindings::list_head {
+        // SAFETY: By the type invariants the function is alive; this only computes an address.
+        unsafe { &raw mut (*self.0.get()).stack_node }
+    }
+}
+
+/// A `struct klp_object`: the functions of one patched object (vmlinux or a module).
+///
+/// # Invariants
+///
+/// As for [`Func`]: alive, internal fields written only with `klp_mutex` held.
+#[repr(transparent)]
+pub(crate) struct Object(Opaque<bindings::klp_object>);
+
+/// The functions of an object (`func_list`, linked by `klp_func.node`).
+pub(crate) type FuncList = CList<Func, { core::mem::offset_of!(bindings::klp_func, node) }>;
+
+impl Object {
+    /// Creates a view of a C object.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to an object of a live patch, and the caller must hold `klp_mutex` for
+    /// `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::klp_object) -> &'a Self {
+        // CAST: `Object` is a `repr(transparent)` wrapper of `bindings::klp_object`.
+        // SAFETY: The caller guarantees `ptr` is valid for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// The object's functions, initialised by `klp_init_object()`.
+    pub(crate) fn funcs(&self) -> &FuncList {
+        // SAFETY: By the type invariants the object is alive and `func_list` is an initialised
+        // list of its `klp_func`s, stable while `klp_mutex` is held.
+        unsafe { FuncList::from_raw(&raw mut (*self.0.get()).func_list) }
+    }
+
+    /// Whether the object's functions are redirected.
+    pub(crate) fn patched(&self) -> bool {
+        // SAFETY: By the type invariants; `patched` is accessed under `klp_mutex`.
+        unsafe { (*self.0.get()).patched }
+    }
+
+    /// Records whether the object's functions are redirected.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn set_patched(&self, patched: bool) {
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe { (*self.0.get()).patched = patched };
+    }
+
+    /// Whether the object was allocated by the core (for atomic replace no-ops).
+    pub(crate) fn dynamic(&self) -> bool {
+        // SAFETY: By the type invariants; `dynamic` is set at creation and never changes.
+        unsafe { (*self.0.get()).dynamic }
+    }
+}
+
+/// The objects of a patch (`obj_list`, linked by `klp_object.node`).
+pub(crate) type ObjectList = CList<Object, { core::mem::offset_of!(bindings::klp_object, node) }>;
+
+impl Patch {
+    /// The patch's objects, initialised by `klp_init_patch_early()`.
+    pub(crate) fn objects(&self) -> &ObjectList {
+        // SAFETY: By the type invariants the patch is alive; `obj_list` is initialised before
+        // the patch is registered and stable while `klp_mutex` is held.
+        unsafe { ObjectList::from_raw(&raw mut (*self.0.get()).obj_list) }
     }
 }
 

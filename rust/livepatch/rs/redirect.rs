@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+//! Redirection of patched functions through ftrace (the C core's `patch.c`).
+//!
+//! Every patched function address gets one ftrace handler and a stack of the `klp_func`s that
+//! replace it, newest first. The handler sends a call to the newest replacement, or, while a
+//! transition is running and the calling task is still unpatched, to the one below it (or to
+//! the original code). The stacks live in a map keyed by the old function's address, so
+//! enabling `N` functions costs `O(N log N)` lookups instead of the C core's `O(N²)` list walk.
+//!
+//! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
+
+use crate::model::{
+    Func,
+    Object,
+    Patch, //
+};
+use core::{
+    cell::UnsafeCell,
+    pin::Pin, //
+};
+use kernel::{
+    bindings,
+    ftrace::{
+        self,
+        FtraceRegs,
+        Handler,
+        OpsFlag,
+        OpsFlags,
+        Registration,
+        RegistrationError,
+        RecursionGuard, //
+    },
+    prelude::*,
+    rbtree::{
+        RBTree,
+        RBTreeNodeReservation, //
+    },
+    sync::{
+        atomic::{
+            atomic_load,
+            Atomic,
+            Relaxed, //
+        },
+        barrier::{
+            smp_mb,
+            Read, //
+        },
+    },
+    task::Task,
+    types::Opaque,
+};
+
+/// `task->patch_state` values (`KLP_TRANSITION_*`).
+const TRANSITION_IDLE: c_int = bindings::KLP_TRANSITION_IDLE;
+const TRANSITION_UNPATCHED: c_int = bindings::KLP_TRANSITION_UNPATCHED as c_int;
+
+/// `WARN_ON_ONCE()`: warns the first time `cond` holds at this call site; returns `cond`.
+macro_rules! warn_on_once {
+    ($cond:expr) => {{
+        static WARNED: Atomic<bool> = Atomic::new(false);
+        let cond: bool = $cond;
+        if cond && !WARNED.xchg(true, Relaxed) {
+            kernel::warn_on!(true);
+        }
+        cond
+    }};
+}
+
+/// The stack of replacements of one function: the first two fields of the C core's
+/// `struct klp_ops`. The `ftrace_ops` follows in the [`Registration`], completing that layout,
+/// which `transition.c` (still C) reads through [`klp_find_ops`].
+///
+/// # Invariants
+///
+/// `func_stack` is an initialised list of `klp_func.stack_node`s, changed only with `klp_mutex`
+/// held and read by the handler under the RCU-like protection of ftrace (preemption disabled).
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+struct FuncStack {
+    /// `klp_ops.node`: the C core's global list link, unused here.
+    node: Opaque<bindings::list_head>,
+    #[pin]
+    func_stack: Opaque<bindings::list_head>,
+}
+
+// The registration puts the `ftrace_ops` right after the handler data (`repr(C)`).
+const _: () =
+    assert!(core::mem::offset_of!(bindings::klp_ops, fops) == core::mem::size_of::<FuncStack>());
+const _: () = assert!(core::mem::offset_of!(bindings::klp_ops, func_stack) == 16);
+
+// SAFETY: The list is only modified under `klp_mutex`; the handler only reads it.
+unsafe impl Send for FuncStack {}
+// SAFETY: See above.
+unsafe impl Sync for FuncStack {}
+
+impl FuncStack {
+    /// A stack holding `first`.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`, and `first` must not be on any stack.
+    unsafe fn new(first: &Func) -> impl PinInit<Self> + '_ {
+        pin_init!(Self {
+            node: Opaque::zeroed(),
+            func_stack <- Opaque::ffi_init(move |head: *mut bindings::list_head| {
+                // SAFETY: `head` is pinned and valid for writes.
+                unsafe { bindings::INIT_LIST_HEAD(head) };
+                // SAFETY: `head` is initialised; the caller guarantees `first` is on no list and
+                // that `klp_mutex` serialises stack changes.
+                unsafe { bindings::list_add_rcu(first.stack_node(), head) };
+            }),
+        })
+    }
+
+    fn head(&self) -> *mut bindings::list_head {
+        self.func_stack.get()
+    }
+
+    /// Whether the stack holds exactly one function (`list_is_singular()`).
+    fn is_singular(&self) -> bool {
+        let head = self.head();
+        // SAFETY: By the type invariants `head` is an initialised list, stable under
+        // `klp_mutex`, which callers hold.
+        unsafe { (*head).next != head && (*head).next == (*head).prev }
+    }
+
+    /// Pushes `func` on top: it becomes the active replacement.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`, and `func` must not be on any stack.
+    unsafe fn push(&self, func: &Func) {
+        // ORDERING: `list_add_rcu()` publishes the entry with a release store; the handler's
+        // `READ_ONCE()` of the head (with its address dependency) sees an initialised entry.
+        // SAFETY: Guaranteed by the caller and the type invariants.
+        unsafe { bindings::list_add_rcu(func.stack_node(), self.head()) };
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for FuncStack {
+    fn drop(self: Pin<&mut Self>) {
+        // The registration unregistered the handler first, so no CPU reads the stack now.
+        let head = self.head();
+        // SAFETY: By the type invariants the list is initialised; we only unlink its entries.
+        unsafe {
+            while (*head).next != head {
+                bindings::list_del_rcu((*head).next);
+            }
+        }
+    }
+}
+
+/// Returns the `klp_func` that owns `node`.
+///
+/// # Safety
+///
+/// `node` must be the `stack_node` of a live `klp_func`.
+unsafe fn func_of(node: *mut bindings::list_head) -> *mut bindings::klp_func {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { kernel::container_of!(node, bindings::klp_func, stack_node) }
+}
+
+impl Handler for FuncStack {
+    fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
+        // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
+        // wait for handlers that run where RCU is not watching.
+        let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
+            warn_on_once!(true);
+            return;
+        };
+        let head = this.handler().head();
+
+        // `list_first_or_null_rcu()`.
+        // SAFETY: The list head lives as long as the registration; entries are unlinked only
+        // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
+        let first = unsafe { atomic_load(&raw mut (*head).next, Relaxed) };
+        // Never empty: the last function is only unlinked after unregistering the handler.
+        if warn_on_once!(first == head) {
+            return;
+        }
+        // SAFETY: Entries of the stack are `stack_node`s of live functions.
+        let mut func = unsafe { func_of(first) };
+
+        // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
+        // with the `smp_wmb()` in `__klp_enable_patch()` (core.c) that orders `transition = 1`
+        // before the functions are pushed.
+        smp_mb(Read);
+
+        // SAFETY: `func` is live (see above); `transition` is written by the transition code.
+        if unsafe { atomic_load(&raw mut (*func).transition, Relaxed) } {
+            // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
+            // the `smp_wmb()` in `klp_init_transition()` (transition.c) that orders every
+            // task's initial `patch_state` before `transition = 1`.
+            smp_mb(Read);
+
+            // SAFETY: `current` is always valid; `patch_state` is written by the task itself or
+            // by the transition code.
+            let patch_state =
+                unsafe { atomic_load(&raw mut (*Task::current_raw()).patch_state, Relaxed) };
+            warn_on_once!(patch_state == TRANSITION_IDLE);
+
+            if patch_state == TRANSITION_UNPATCHED {
+                // Use the previous patch's version, or the original code if there is none.
+                // SAFETY: `func` is live and on the stack.
+                let next = unsafe { atomic_load(&raw mut (*func).stack_node.next, Relaxed) };
+                if next == head {
+                    return;
+                }
+                // SAFETY: A stack entry other than the head is a live function's node.
+                func = unsafe { func_of(next) };
+            }
+        }
+
+        // A no-op restores the original code: setting the IP would loop forever.
+        // SAFETY: `func` is live; `nop` and `new_func` do not change while it is on a stack.
+        let (nop, new_func) = unsafe { ((*func).nop, (*func).new_func) };
+        if !nop {
+            regs.set_instruction_pointer(new_func as usize);
+        }
+    }
+}
+
+type Ops = Pin<KBox<Registration<FuncStack>>>;
+
+/// The handlers and stacks, keyed by the old function's address.
+///
+/// # Invariants
+///
+/// Only accessed with `klp_mutex` held.
+struct OpsMap(UnsafeCell<Option<RBTree<usize, Ops>>>);
+
+// SAFETY: By the type invariants `klp_mutex` serialises every access.
+unsafe impl Sync for OpsMap {}
+
+static KLP_OPS: OpsMap = OpsMap(UnsafeCell::new(None));
+
+/// Returns the map of handlers.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex` and not keep another reference from this function.
+#[expect(clippy::mut_from_ref, reason = "klp_mutex serialises access")]
+unsafe fn ops_map<'a>() -> &'a mut RBTree<usize, Ops> {
+    // SAFETY: The caller holds `klp_mutex`, so this is the only reference.
+    unsafe { (*KLP_OPS.0.get()).get_or_insert_with(RBTree::new) }
+}
+
+/// Finds the handler and stack of `old_func`; `struct klp_ops` for the C transition code.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+#[export]
+pub(crate) unsafe extern "C" fn klp_find_ops(old_func: *mut c_void) -> *mut bindings::klp_ops {
+    // SAFETY: The caller holds `klp_mutex`.
+    let map = unsafe { ops_map() };
+    map.get(&(old_func as usize))
+        .map_or(core::ptr::null_mut(), |ops| {
+            // CAST: `Registration<FuncStack>` starts with the layout of `struct klp_ops` (see
+            // the assertions on `FuncStack`).
+            core::ptr::from_ref::<Registration<FuncStack>>(ops).cast_mut().cast()
+        })
+}
+
+fn ops_flags() -> OpsFlags {
+    let flags = OpsFlag::Dynamic | OpsFlag::IpModify | OpsFlag::Permanent;
+    // Without `DYNAMIC_FTRACE_WITH_ARGS` the handler needs the full registers to set the IP.
+    #[cfg(not(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))]
+    let flags = flags | OpsFlag::SaveRegs;
+    flags
+}
+
+/// Pushes `func` on the stack of its old function, registering a handler for a new one.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn patch_func(func: &Func) -> Result {
+    if kernel::warn_on!(func.old_func() == 0) || kernel::warn_on!(func.patched()) {
+        return Err(EINVAL);
+    }
+    let old_func = func.old_func();
+    // SAFETY: The caller holds `klp_mutex`.
+    let map = unsafe { ops_map() };
+
+    if let Some(ops) = map.get(&old_func) {
+        // SAFETY: The caller holds `klp_mutex`; an unpatched function is on no stack.
+        unsafe { ops.as_ref().handler().push(func) };
+    } else {
+        if ftrace::location(old_func).is_none() {
+            pr_err!("failed to find location for function '{}'\n", func.old_name());
+            return Err(EINVAL);
+        }
+        // Reserve the map node first: nothing may fail once the handler is live.
+        let node = RBTreeNodeReservation::new(GFP_KERNEL)?;
+        // SAFETY: The caller holds `klp_mutex`; an unpatched function is on no stack.
+        let stack = unsafe { FuncStack::new(func) };
+        let ops = KBox::try_pin_init(Registration::new(stack, ops_flags(), old_func), GFP_KERNEL)
+            .map_err(|e| {
+                match e {
+                    RegistrationError::Filter(err) => pr_err!(
+                        "failed to set ftrace filter for function '{}' ({})\n",
+                        func.old_name(),
+                        err.to_errno()
+                    ),
+                    RegistrationError::Register(err) => pr_err!(
+                        "failed to register ftrace handler for function '{}' ({})\n",
+                        func.old_name(),
+                        err.to_errno()
+                    ),
+                    RegistrationError::NoLocation | RegistrationError::NoMemory => {}
+                }
+                Error::from(e)
+            })?;
+        map.insert(node.into_node(old_func, ops));
+    }
+
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { func.set_patched(true) };
+    Ok(())
+}
+
+/// Removes `func` from its stack, unregistering the handler with the last one.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn unpatch_func(func: &Func) {
+    if kernel::warn_on!(!func.patched()) || kernel::warn_on!(func.old_func() == 0) {
+        return;
+    }
+    let old_func = func.old_func();
+    // SAFETY: The caller holds `klp_mutex`.
+    let map = unsafe { ops_map() };
+    let Some(ops) = map.get(&old_func) else {
+        kernel::warn_on!(true);
+        return;
+    };
+
+    if ops.as_ref().handler().is_singular() {
+        if kernel::warn_on!(ftrace::location(old_func).is_none()) {
+            return;
+        }
+        // Dropping unregisters the handler (waiting until no CPU runs it) and then unlinks the
+        // function from the stack.
+        drop(map.remove(&old_func));
+    } else {
+        // SAFETY: `func` is on this stack (it is patched); `klp_mutex` is held.
+        unsafe { bindings::list_del_rcu(func.stack_node()) };
+    }
+
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { func.set_patched(false) };
+}
+
+/// Unpatches the functions of `obj`, or only its no-ops.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn unpatch_object(obj: &Object, nops_only: bool) {
+    for func in obj.funcs().iter() {
+        if nops_only && !func.nop() {
+            continue;
+        }
+        if func.patched() {
+            // SAFETY: The caller holds `klp_mutex`.
+            unsafe { unpatch_func(func) };
+        }
+    }
+    if obj.dynamic() || !nops_only {
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe { obj.set_patched(false) };
+    }
+}
+
+/// Removes the redirection of every function of `obj`.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `obj` must belong to a live patch.
+#[export]
+pub(crate) unsafe extern "C" fn klp_unpatch_object(obj: *mut bindings::klp_object) {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { unpatch_object(Object::from_raw(obj), false) };
+}
+
+/// Redirects every function of `obj`; on failure, undoes what was done.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `obj` must belong to a live patch whose functions are
+/// initialised and resolved.
+#[export]
+pub(crate) unsafe extern "C" fn klp_patch_object(obj: *mut bindings::klp_object) -> c_int {
+    // SAFETY: Guaranteed by the caller.
+    let obj = unsafe { Object::from_raw(obj) };
+    if kernel::warn_on!(obj.patched()) {
+        return EINVAL.to_errno();
+    }
+    for func in obj.funcs().iter() {
+        // SAFETY: The caller holds `klp_mutex`.
+        if let Err(e) = unsafe { patch_func(func) } {
+            // SAFETY: As above.
+            unsafe { unpatch_object(obj, false) };
+            return e.to_errno();
+        }
+    }
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { obj.set_patched(true) };
+    0
+}
+
+/// Unpatches the patched objects of `patch`, or only their no-ops.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `patch` must be live.
+unsafe fn unpatch_objects(patch: *mut bindings::klp_patch, nops_only: bool) {
+    // SAFETY: Guaranteed by the caller.
+    let patch = unsafe { Patch::from_raw(patch) };
+    for obj in patch.objects().iter() {
+        if obj.patched() {
+            // SAFETY: The caller holds `klp_mutex`.
+            unsafe { unpatch_object(obj, nops_only) };
+        }
+    }
+}
+
+/// Removes every redirection of `patch`.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `patch` must be live.
+#[export]
+pub(crate) unsafe extern "C" fn klp_unpatch_objects(patch: *mut bindings::klp_patch) {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { unpatch_objects(patch, false) };
+}
+
+/// Removes the no-op redirections of `patch` (after an atomic replace completed).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `patch` must be live.
+#[export]
+pub(crate) unsafe extern "C" fn klp_unpatch_objects_dynamic(patch: *mut bindings::klp_patch) {
+    // SAFETY: Guaranteed by the caller.
+    unsafe { unpatch_objects(patch, true) };
+}
