@@ -30,10 +30,12 @@ log=$lbuild/.clippy.log
 make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
 	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1
 rc=$?
-ours='(rust/kernel/hashtable\.rs|kernel/livepatch/)'
+# Our files in the kernel crate, and our crates.
+ours_kernel='rust/kernel/(hashtable|ftrace)\.rs'
+ours="($ours_kernel|kernel/livepatch/)"
 if grep -q 'CLIPPY.*rust/kernel.o' "$log"; then
 	awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |
-		grep -E "$ours" >"$lbuild/.kernel-crate-warnings" || true
+		grep -E "$ours_kernel" >"$lbuild/.kernel-crate-warnings" || true
 fi
 warn=$( (awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |
 	grep -E "$ours"; cat "$lbuild/.kernel-crate-warnings" 2>/dev/null) | sort -u)

@@ -270,11 +270,10 @@ impl<H: Handler> PinnedDrop for Registration<H> {
         // until no CPU can still be in the trampoline, so the memory may go afterwards.
         let ret = unsafe { bindings::unregister_ftrace_function(ops) };
         crate::warn_on!(ret != 0);
-        // SAFETY: The ops is unregistered; this drops its filter and frees the filter hashes.
-        crate::warn_on!(
-            unsafe { bindings::ftrace_set_filter_ip(ops, self.ip as c_ulong, 1, 0) } != 0
-        );
-        // SAFETY: As above.
+        // SAFETY: The ops is unregistered; this removes the filter entry set at registration.
+        let ret = unsafe { bindings::ftrace_set_filter_ip(ops, self.ip as c_ulong, 1, 0) };
+        crate::warn_on!(ret != 0);
+        // SAFETY: The ops is unregistered; this frees its (now empty) filter hashes.
         unsafe { bindings::ftrace_free_filter(ops) };
     }
 }
@@ -298,5 +297,5 @@ unsafe extern "C" fn trampoline<H: Handler>(
     let this = unsafe { Pin::new_unchecked(this) };
     // SAFETY: ftrace passes a valid `fregs` that only this call uses.
     let regs = unsafe { FtraceRegs::from_raw(fregs) };
-    H::call(this, ip as usize, parent_ip as usize, regs);
+    H::call(this, ip, parent_ip, regs);
 }

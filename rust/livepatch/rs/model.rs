@@ -106,11 +106,6 @@ impl Patch {
 pub(crate) struct Func(Opaque<bindings::klp_func>);
 
 impl Func {
-    /// The raw pointer of the function.
-    pub(crate) fn as_raw(&self) -> *mut bindings::klp_func {
-        self.0.get()
-    }
-
     /// The address of the function being replaced (resolved when the object was loaded).
     pub(crate) fn old_func(&self) -> usize {
         // SAFETY: By the type invariants the function is alive; `old_func` only changes under

@@ -27,9 +27,9 @@ use kernel::{
         Handler,
         OpsFlag,
         OpsFlags,
+        RecursionGuard, //
         Registration,
         RegistrationError,
-        RecursionGuard, //
     },
     prelude::*,
     rbtree::{
@@ -143,11 +143,14 @@ impl PinnedDrop for FuncStack {
     fn drop(self: Pin<&mut Self>) {
         // The registration unregistered the handler first, so no CPU reads the stack now.
         let head = self.head();
-        // SAFETY: By the type invariants the list is initialised; we only unlink its entries.
-        unsafe {
-            while (*head).next != head {
-                bindings::list_del_rcu((*head).next);
+        loop {
+            // SAFETY: By the type invariants the list is initialised.
+            let next = unsafe { (*head).next };
+            if next == head {
+                break;
             }
+            // SAFETY: `next` is an entry of the list; unlinking it makes progress.
+            unsafe { bindings::list_del_rcu(next) };
         }
     }
 }
@@ -241,7 +244,6 @@ static KLP_OPS: OpsMap = OpsMap(UnsafeCell::new(None));
 /// # Safety
 ///
 /// The caller must hold `klp_mutex` and not keep another reference from this function.
-#[expect(clippy::mut_from_ref, reason = "klp_mutex serialises access")]
 unsafe fn ops_map<'a>() -> &'a mut RBTree<usize, Ops> {
     // SAFETY: The caller holds `klp_mutex`, so this is the only reference.
     unsafe { (*KLP_OPS.0.get()).get_or_insert_with(RBTree::new) }
@@ -260,7 +262,9 @@ pub(crate) unsafe extern "C" fn klp_find_ops(old_func: *mut c_void) -> *mut bind
         .map_or(core::ptr::null_mut(), |ops| {
             // CAST: `Registration<FuncStack>` starts with the layout of `struct klp_ops` (see
             // the assertions on `FuncStack`).
-            core::ptr::from_ref::<Registration<FuncStack>>(ops).cast_mut().cast()
+            core::ptr::from_ref::<Registration<FuncStack>>(ops)
+                .cast_mut()
+                .cast()
         })
 }
 
@@ -290,7 +294,10 @@ unsafe fn patch_func(func: &Func) -> Result {
         unsafe { ops.as_ref().handler().push(func) };
     } else {
         if ftrace::location(old_func).is_none() {
-            pr_err!("failed to find location for function '{}'\n", func.old_name());
+            pr_err!(
+                "failed to find location for function '{}'\n",
+                func.old_name()
+            );
             return Err(EINVAL);
         }
         // Reserve the map node first: nothing may fail once the handler is live.
@@ -299,21 +306,21 @@ unsafe fn patch_func(func: &Func) -> Result {
         let stack = unsafe { FuncStack::new(func) };
         let ops = KBox::try_pin_init(Registration::new(stack, ops_flags(), old_func), GFP_KERNEL)
             .map_err(|e| {
-                match e {
-                    RegistrationError::Filter(err) => pr_err!(
-                        "failed to set ftrace filter for function '{}' ({})\n",
-                        func.old_name(),
-                        err.to_errno()
-                    ),
-                    RegistrationError::Register(err) => pr_err!(
-                        "failed to register ftrace handler for function '{}' ({})\n",
-                        func.old_name(),
-                        err.to_errno()
-                    ),
-                    RegistrationError::NoLocation | RegistrationError::NoMemory => {}
-                }
-                Error::from(e)
-            })?;
+            match e {
+                RegistrationError::Filter(err) => pr_err!(
+                    "failed to set ftrace filter for function '{}' ({})\n",
+                    func.old_name(),
+                    err.to_errno()
+                ),
+                RegistrationError::Register(err) => pr_err!(
+                    "failed to register ftrace handler for function '{}' ({})\n",
+                    func.old_name(),
+                    err.to_errno()
+                ),
+                RegistrationError::NoLocation | RegistrationError::NoMemory => {}
+            }
+            Error::from(e)
+        })?;
         map.insert(node.into_node(old_func, ops));
     }
 
