@@ -6,22 +6,28 @@
 #   make run             build what is missing, boot, apply and revert a live patch
 #   make check           build the Rust-core kernel and run every test
 #   make check CORE=c    the same on the upstream C core
+#   make bench           time patched calls on both cores (C and Rust, same run)
 #   make shell           interactive guest (CORE=c|rust)
 #   make kernel          only build (CORE=c|rust)
 #   make clean-cache     delete the cache (sysroot, source, build folders)
 
 CORE ?= rust
 TESTS ?=
+BENCH_CALLS ?= 1000000
+BENCH_ROUNDS ?= 11
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: all run check shell kernel sysroot clean-cache help
+.PHONY: all run check bench shell kernel sysroot clean-cache help
 all: help
 
 help:
-	@sed -n '4,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,13p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@$(SCRIPTS)/check.sh $(CORE) $(TESTS)
+
+bench:
+	@$(SCRIPTS)/bench.sh $(BENCH_CALLS) $(BENCH_ROUNDS)
 
 run:
 	@$(SCRIPTS)/run.sh $(CORE)

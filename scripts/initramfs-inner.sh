@@ -55,6 +55,9 @@ mkdir -p "$dir/selftests"
 cp -a "$build/selftests/." "$dir/selftests/"
 cp "$top/scripts/guest/init" "$dir/init"
 cp "$top/scripts/guest/demo.sh" "$dir/demo.sh"
+mkdir -p "$dir/bench"
+cp "$build/bench/"*.ko "$dir/bench/"
+cp "$top/scripts/guest/bench.sh" "$dir/bench/run.sh"
 
 (cd "$dir" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"

@@ -48,4 +48,11 @@ mkdir -p "$st"
 cp -r "$tree/tools/testing/selftests/livepatch/." "$st/"
 make -C "$st/test_modules" KDIR="$build" LLVM=1 -j"$jobs"
 gcc -O2 -static -o "$st/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
+
+echo "== benchmark modules"
+bm=$build/bench
+rm -rf "$bm"
+mkdir -p "$bm"
+cp "$tree/samples/livepatch/bench/"* "$bm/"
+make -C "$build" LLVM=1 M="$bm" -j"$jobs" modules
 echo "== done"

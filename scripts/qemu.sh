@@ -17,7 +17,11 @@ logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
 
 read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
 append="console=ttyS0 panic=-1 oops=panic klp.mode=$mode"
-[ -n "$tests" ] && append="$append klp.tests=${tests// /,}"
+if [ "$mode" = bench ]; then
+	[ -n "$tests" ] && append="$append klp.bench=${tests// /,}"
+elif [ -n "$tests" ]; then
+	append="$append klp.tests=${tests// /,}"
+fi
 [ "$mode" = shell ] || append="$append loglevel=4"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -nographic -no-reboot
 	-nodefaults -serial stdio -kernel "$build/arch/x86/boot/bzImage"
@@ -37,6 +41,7 @@ set +e
 	case $line in
 	KLP-BEGIN*) phase "running ${line#KLP-BEGIN }" ;;
 	KLP-INIT*) phase "guest up (${line#KLP-INIT })"; up=1 ;;
+	"KLP-BENCH "*) phase "measured ${line#KLP-BENCH }" ;;
 	esac
 	if [ "$mode" = run ] && [ -n "${up:-}" ]; then
 		case $line in

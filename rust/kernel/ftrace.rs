@@ -52,6 +52,18 @@ impl_flags!(
 ///
 /// Only such addresses can be filtered on. Functions without one (Rust code, `notrace` C code,
 /// inline functions) cannot be traced.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings, ftrace};
+///
+/// fn rust_fn() {}
+///
+/// // C functions built with `-mfentry` have a site, Rust functions have none.
+/// assert!(ftrace::location(bindings::msleep as usize).is_some());
+/// assert!(ftrace::location(rust_fn as usize).is_none());
+/// ```
 #[doc(alias = "ftrace_location")]
 pub fn location(addr: usize) -> Option<usize> {
     // SAFETY: `ftrace_location()` only looks the address up; any value is accepted.

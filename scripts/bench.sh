@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`: boot the C-core and the Rust-core kernels one after the other
+# and time calls of a patchable function in four states. Prints a table per
+# kernel and the Rust/C ratio per row; saves CSV in the log folder.
+#   usage: bench.sh [CALLS [ROUNDS]]
+
+. "$(dirname "$0")/lib.sh"
+
+calls=${1:-1000000} rounds=${2:-11}
+root=$("$TOP/scripts/sysroot.sh")
+tree=$("$TOP/scripts/source.sh" "$root")
+states="unpatched transition patched nop"
+csv=$LOGDIR/bench.csv
+echo "core,state,ns_per_call" >"$csv"
+declare -A ns
+for core in c rust; do
+	build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
+	"$TOP/scripts/qemu.sh" "$root" "$build" "$core" bench "$calls" "$rounds"
+	console=$LOGDIR/$core/console.log
+	if grep -q 'KLP-BENCH-ERROR' "$console" || ! grep -q 'KLP-BENCH-DONE' "$console"; then
+		grep 'KLP-BENCH-ERROR' "$console" >&2 || true
+		die "the $core-core benchmark did not complete; see $console"
+	fi
+	for s in $states; do
+		v=$(tr -d '\r' <"$console" | sed -n "s/^KLP-BENCH $s //p" | tail -n 1)
+		[ -n "$v" ] || die "no $s measurement from the $core core; see $console"
+		ns[$core,$s]=$v
+		echo "$core,$s,$v" >>"$csv"
+	done
+done
+
+echo
+echo "ns per call of klp_bench_fn ($calls calls per round, median of $rounds rounds)"
+echo "QEMU/TCG timings are noisy; only the Rust/C ratio within one run means anything."
+printf '%-12s %12s %12s %10s\n' state "C core" "Rust core" "Rust/C"
+for s in $states; do
+	c=${ns[c,$s]} r=${ns[rust,$s]}
+	printf '%-12s %12s %12s %10s\n' "$s" "$c" "$r" \
+		"$(awk -v a="$r" -v b="$c" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
+done
+echo "CSV: $csv"

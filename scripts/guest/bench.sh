@@ -1,0 +1,56 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench` in the guest: ns per call of a patchable function in four states.
+# Prints "KLP-BENCH <state> <ns>" lines for the host.
+
+klp=/sys/kernel/livepatch
+dbg=/sys/kernel/debug/klp_bench
+calls=${1:-1000000} rounds=${2:-11}
+cd /bench || exit 1
+
+wait_transition() { # patch
+	for _ in $(seq 600); do
+		[ "$(cat "$klp/$1/transition" 2>/dev/null)" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "KLP-BENCH-ERROR $1 still in transition"
+	return 1
+}
+in_transition() { # patch
+	[ "$(cat "$klp/$1/transition" 2>/dev/null)" = 1 ] ||
+		echo "KLP-BENCH-ERROR $1 is not in transition"
+}
+measure() { # state
+	echo "KLP-BENCH $1 $(cut -d' ' -f1 "$dbg/run")"
+}
+
+insmod klp_bench_target.ko calls="$calls" rounds="$rounds" || exit 1
+measure unpatched
+
+# A kthread parked in the original klp_bench_block_fn holds the patching
+# transition open.
+echo 1 >"$dbg/block"
+sleep 0.5
+insmod klp_bench_lp.ko || exit 1
+sleep 0.5
+in_transition klp_bench_lp
+measure transition
+echo 0 >"$dbg/block"
+wait_transition klp_bench_lp
+measure patched
+
+# Parked in the patched function, the kthread holds open an atomic replace
+# whose no-op now sits on top of klp_bench_fn's stack.
+echo 1 >"$dbg/block"
+sleep 0.5
+insmod klp_bench_replace.ko || exit 1
+sleep 0.5
+in_transition klp_bench_replace
+measure nop
+echo 0 >"$dbg/block"
+wait_transition klp_bench_replace
+
+echo 0 >"$klp/klp_bench_replace/enabled"
+for _ in $(seq 100); do [ -e "$klp/klp_bench_replace" ] || break; sleep 0.1; done
+rmmod klp_bench_replace klp_bench_lp klp_bench_target
+echo "KLP-BENCH-DONE"
