@@ -33,6 +33,14 @@ done
 echo
 echo "ns per call of klp_bench_fn ($calls calls per round, median of $rounds rounds)"
 echo "QEMU/TCG timings are noisy; only the Rust/C ratio within one run means anything."
+for core in c rust; do
+	echo
+	echo "$core core:"
+	printf '  %-12s %12s\n' state ns/call
+	for s in $states; do printf '  %-12s %12s\n' "$s" "${ns[$core,$s]}"; done
+done
+echo
+echo "Rust/C, same run:"
 printf '%-12s %12s %12s %10s\n' state "C core" "Rust core" "Rust/C"
 for s in $states; do
 	c=${ns[c,$s]} r=${ns[rust,$s]}
