@@ -126,8 +126,7 @@ impl RecursionGuard {
     #[inline]
     pub fn try_lock(ip: usize, parent_ip: usize) -> Option<Self> {
         // SAFETY: The function may be called from any context.
-        let bit =
-            unsafe { bindings::ftrace_test_recursion_trylock(ip as c_ulong, parent_ip as c_ulong) };
+        let bit = unsafe { bindings::ftrace_test_recursion_trylock(ip, parent_ip) };
         // INVARIANT: A non-negative `bit` means the lock was taken.
         (bit >= 0).then_some(Self {
             bit,
@@ -302,9 +301,9 @@ unsafe extern "C" fn trampoline<H: Handler>(
     ops: *mut bindings::ftrace_ops,
     fregs: *mut bindings::ftrace_regs,
 ) {
+    let ops = Opaque::cast_from(ops).cast_mut();
     // SAFETY: By the safety requirements `ops` is the `ops` field of a live `Registration<H>`.
-    let this =
-        unsafe { &*crate::container_of!(Opaque::cast_from(ops).cast_mut(), Registration<H>, ops) };
+    let this = unsafe { &*crate::container_of!(ops, Registration<H>, ops) };
     // SAFETY: Registrations are only created pinned and stay so until dropped.
     let this = unsafe { Pin::new_unchecked(this) };
     // SAFETY: ftrace passes a valid `fregs` that only this call uses.

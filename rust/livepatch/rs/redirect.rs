@@ -198,10 +198,10 @@ impl Handler for FuncStack {
             // task's initial `patch_state` before `transition = 1`.
             smp_mb(Read);
 
+            let current = Task::current_raw();
             // SAFETY: `current` is always valid; `patch_state` is written by the task itself or
             // by the transition code.
-            let patch_state =
-                unsafe { atomic_load(&raw mut (*Task::current_raw()).patch_state, Relaxed) };
+            let patch_state = unsafe { atomic_load(&raw mut (*current).patch_state, Relaxed) };
             warn_on_once!(patch_state == TRANSITION_IDLE);
 
             if patch_state == TRANSITION_UNPATCHED {
