@@ -6,6 +6,7 @@
 #   make run             build what is missing, boot, apply and revert a live patch
 #   make check           build the Rust-core kernel and run every test
 #   make check CORE=c    the same on the upstream C core
+#   make check DEBUG=1   the same on a lockdep/kmemleak/DEBUG_LIST kernel
 #   make bench           time patched calls on both cores (C and Rust, same run)
 #   make shell           interactive guest (CORE=c|rust)
 #   make kernel          only build (CORE=c|rust)
@@ -21,10 +22,10 @@ SCRIPTS := $(CURDIR)/scripts
 all: help
 
 help:
-	@sed -n '6,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,14p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
-	@$(SCRIPTS)/check.sh $(CORE) $(TESTS)
+	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) $(SCRIPTS)/check.sh $(CORE) $(TESTS)
 
 bench:
 	@$(SCRIPTS)/bench.sh $(BENCH_CALLS) $(BENCH_ROUNDS)

@@ -20,7 +20,7 @@ tests=${*:-$(echo $upstream $ours)}
 
 "$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
 
-out=$LOGDIR/$core
+out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}
 pass=0 fail=0 n=0
 result() { # ok|not-ok description
 	n=$((n + 1))
@@ -50,7 +50,7 @@ if [ "$core" = rust ]; then
 fi
 
 # Lint (Rust core only): rustfmt and clippy warnings in our code.
-if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ]; then
+if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ] && [ -z "${KLP_VARIANT:-}" ]; then
 	phase "linting (rustfmt, clippy; log: $out/lint.log)"
 	"$TOP/scripts/chroot.sh" "$root" "$TOP/scripts/lint-inner.sh" "$tree" "$build" \
 		"$build-lint" >"$out/lint.log" 2>&1 || true
@@ -111,14 +111,14 @@ while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
 # No oops, BUG, lockdep report or unexpected warning during the whole run. The
 # KUnit duplicate-allocation test expects exactly one "Duplicate shadow variable"
 # WARNING.
-splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|kmemleak|UBSAN|KASAN' || true)
+splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN' || true)
 warns=$(printf '%s\n' "$dmesg" | grep -c '^WARNING:' || true)
 expected_warns=$(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true)
 if [ -z "$splats" ] && [ "$warns" -le "$expected_warns" ]; then
 	result ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
 else
 	result not-ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
-	printf '%s\n' "$dmesg" | grep -E -A3 'BUG:|Oops|WARNING:|INFO: possible|circular locking|kmemleak|UBSAN|KASAN' |
+	printf '%s\n' "$dmesg" | grep -E -A3 'BUG:|Oops|WARNING:|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN' |
 		head -30 | sed 's/^/#   /'
 fi
 

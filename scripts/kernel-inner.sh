@@ -5,11 +5,11 @@
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-tree=$1 build=$2 core=$3
+tree=$1 build=$2 core=$3 extra=${4:-}
 jobs=$(nproc)
 mk=(make -C "$tree" O="$build" LLVM=1 CC="ccache clang" -j"$jobs")
 frags=("$top/configs/base.config" "$top/configs/core-$core.config")
-[ -n "${KLP_EXTRA_CONFIG:-}" ] && frags+=("$KLP_EXTRA_CONFIG")
+[ -n "$extra" ] && frags+=("$extra")
 
 echo "== config"
 key=$(cat "${frags[@]}" | sha256sum | cut -c1-16)

@@ -9,9 +9,13 @@
 root=$1 tree=$2 core=$3
 case $core in c | rust) ;; *) die "CORE must be c or rust, not '$core'" ;; esac
 ver=$(basename "$(dirname "$tree")")
-build=$CACHE/build-${ver#src-}-$core
+# KLP_VARIANT (e.g. debug) adds configs/<variant>.config in a folder of its own.
+variant=${KLP_VARIANT:-}
+tag=$core${variant:+-$variant}
+build=$CACHE/build-${ver#src-}-$tag
 mkdir -p "$build" "$CACHE/ccache"
-phase "building the $core-core kernel in $build (log: $LOGDIR/build-$core.log)" >&2
-logged "$LOGDIR/build-$core.log" "$TOP/scripts/chroot.sh" "$root" \
-	"$TOP/scripts/kernel-inner.sh" "$tree" "$build" "$core"
+phase "building the $tag kernel in $build (log: $LOGDIR/build-$tag.log)" >&2
+logged "$LOGDIR/build-$tag.log" "$TOP/scripts/chroot.sh" "$root" \
+	"$TOP/scripts/kernel-inner.sh" "$tree" "$build" "$core" \
+	${variant:+"$TOP/configs/$variant.config"}
 echo "$build"

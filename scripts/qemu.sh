@@ -9,7 +9,7 @@
 
 root=$1 build=$2 core=$3 mode=$4; shift 4
 tests="$*"
-out=$LOGDIR/$core
+out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}
 mkdir -p "$out"
 initrd=$build/initramfs-$mode.cpio.gz
 logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
