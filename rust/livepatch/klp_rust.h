@@ -8,6 +8,8 @@
 #ifndef _LIVEPATCH_KLP_RUST_H
 #define _LIVEPATCH_KLP_RUST_H
 
+#include <linux/livepatch_sched.h>
+
 #include "core.h"
 #include "patch.h"
 #include "state.h"

@@ -4,7 +4,8 @@
 //!
 //! A drop-in replacement for `kernel/livepatch/*.c`, ported stage by stage: the C ABI (exported
 //! `klp_*` functions, structure layouts, sysfs and log lines) stays the same. Ported so far:
-//! shadow variables ([`shadow`]) and system states ([`state`]).
+//! shadow variables ([`shadow`]), system states ([`state`]), ftrace redirection ([`redirect`])
+//! and the per-task transition engine ([`transition`]).
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
@@ -14,6 +15,7 @@ mod model;
 mod redirect;
 mod shadow;
 mod state;
+mod transition;
 
 /// Prefix of the log lines, the same as the C core's `KBUILD_MODNAME ": "`.
 const __LOG_PREFIX: &[u8] = b"livepatch\0";
@@ -27,5 +29,8 @@ const __LOG_PREFIX: &[u8] = b"livepatch\0";
 pub unsafe extern "C" fn klp_rust_init() -> c_int {
     // SAFETY: Our caller runs once, before any user of the shadow API.
     unsafe { shadow::init() };
-    0
+    match transition::init() {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
 }

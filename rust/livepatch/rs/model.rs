@@ -12,6 +12,11 @@ use kernel::{
     bindings,
     interop::list::CList,
     prelude::*,
+    sync::atomic::{
+        atomic_load,
+        atomic_store,
+        Relaxed, //
+    },
     types::Opaque, //
 };
 
@@ -64,6 +69,40 @@ impl Patch {
     /// The raw pointer of the patch.
     pub(crate) fn as_raw(&self) -> *mut bindings::klp_patch {
         self.0.get()
+    }
+
+    /// The name of the patch's module, which logs name the patch by.
+    pub(crate) fn mod_name(&self) -> &CStr {
+        // SAFETY: By the type invariants the patch is alive, so its module (`mod`, set by
+        // `klp_enable_patch()` before registering) is too; `name` is a NUL-terminated array.
+        unsafe { CStr::from_char_ptr((*(*self.0.get()).mod_).name.as_ptr()) }
+    }
+
+    /// Whether the patch is enabled (or being enabled).
+    pub(crate) fn enabled(&self) -> bool {
+        // SAFETY: By the type invariants; `enabled` is accessed under `klp_mutex`, which our
+        // callers hold.
+        unsafe { (*self.0.get()).enabled }
+    }
+
+    /// Records whether the patch is enabled.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn set_enabled(&self, enabled: bool) {
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe { (*self.0.get()).enabled = enabled };
+    }
+
+    /// Marks the patch as removed by a forced transition: its module is never put.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn set_forced(&self) {
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe { (*self.0.get()).forced = true };
     }
 
     /// Whether the patch is cumulative (`.replace`).
@@ -144,6 +183,62 @@ impl Func {
         unsafe { (*self.0.get()).patched = patched };
     }
 
+    /// The old function's size in bytes.
+    pub(crate) fn old_size(&self) -> usize {
+        // SAFETY: By the type invariants; set when the object is loaded, under `klp_mutex`.
+        unsafe { (*self.0.get()).old_size as usize }
+    }
+
+    /// The address of the replacement.
+    pub(crate) fn new_func(&self) -> usize {
+        // SAFETY: By the type invariants; never changes while the function is on a stack.
+        unsafe { (*self.0.get()).new_func as usize }
+    }
+
+    /// The replacement's size in bytes.
+    pub(crate) fn new_size(&self) -> usize {
+        // SAFETY: By the type invariants; set when the object is loaded, under `klp_mutex`.
+        unsafe { (*self.0.get()).new_size as usize }
+    }
+
+    /// Sets `transition`, which the ftrace handler reads locklessly (`WRITE_ONCE()`).
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn set_transition(&self, transition: bool) {
+        // SAFETY: The caller holds `klp_mutex`, so this is the only writer; readers use
+        // `READ_ONCE()`-style loads.
+        unsafe { atomic_store(&raw mut (*self.0.get()).transition, transition, Relaxed) };
+    }
+
+    /// The function below this one on its stack of replacements, or `None` if this one is
+    /// the only entry (so below it is the original code).
+    ///
+    /// Only meaningful for a function on top of its stack, as the patch in transition's
+    /// functions are while it is being enabled: then the previous link is the stack's head,
+    /// and the stack holds one entry exactly when the next link is the head too. This needs
+    /// no lookup of the stack, so the scheduler-time check can run without `klp_mutex`.
+    pub(crate) fn below(&self) -> Option<&Func> {
+        let node = self.stack_node();
+        // SAFETY: The function is alive; its links change only under `klp_mutex`, and a racing
+        // change (a module coming) only touches other stacks, as in the C core.
+        let (next, prev) = unsafe {
+            (
+                atomic_load(&raw mut (*node).next, Relaxed),
+                atomic_load(&raw mut (*node).prev, Relaxed),
+            )
+        };
+        if next == prev {
+            return None;
+        }
+        // SAFETY: `next` is not the head (see above), so it is the `stack_node` of a live
+        // `klp_func` of an older patch; `Func` is a transparent wrapper.
+        Some(unsafe {
+            &*kernel::container_of!(next, bindings::klp_func, stack_node).cast::<Func>()
+        })
+    }
+
     /// The function's link in its stack of replacements (`stack_node`).
     pub(crate) fn stack_node(&self) -> *mut bindings::list_head {
         // SAFETY: By the type invariants the function is alive; this only computes an address.
@@ -198,6 +293,48 @@ impl Object {
         unsafe { (*self.0.get()).patched = patched };
     }
 
+    /// Whether the object's code is in memory: vmlinux, or a loaded module (`klp_is_object_loaded()`).
+    pub(crate) fn is_loaded(&self) -> bool {
+        // SAFETY: By the type invariants; `mod` changes only under `klp_mutex`, held by callers.
+        unsafe { (*self.0.get()).name.is_null() || !(*self.0.get()).mod_.is_null() }
+    }
+
+    /// Runs the object's post-patch callback, if any (`klp_post_patch_callback()`).
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn post_patch_callback(&self) {
+        let obj = self.0.get();
+        // SAFETY: The object is alive and the callback table is set by its module before
+        // registration; the callback takes the object it belongs to.
+        unsafe {
+            if let Some(cb) = (*obj).callbacks.post_patch {
+                cb(obj);
+            }
+        }
+    }
+
+    /// Runs the object's post-unpatch callback if its pre-patch callback succeeded, then
+    /// disarms it (`klp_post_unpatch_callback()`).
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`.
+    pub(crate) unsafe fn post_unpatch_callback(&self) {
+        let obj = self.0.get();
+        // SAFETY: As in `post_patch_callback()`; `post_unpatch_enabled` is written under
+        // `klp_mutex`, held by the caller.
+        unsafe {
+            if (*obj).callbacks.post_unpatch_enabled {
+                if let Some(cb) = (*obj).callbacks.post_unpatch {
+                    cb(obj);
+                }
+            }
+            (*obj).callbacks.post_unpatch_enabled = false;
+        }
+    }
+
     /// Whether the object was allocated by the core (for atomic replace no-ops).
     pub(crate) fn dynamic(&self) -> bool {
         // SAFETY: By the type invariants; `dynamic` is set at creation and never changes.
@@ -239,7 +376,7 @@ pub(crate) unsafe fn patches<'a>() -> &'a PatchList {
 pub(crate) unsafe fn transition_patch<'a>() -> Option<&'a Patch> {
     // SAFETY: The caller holds `klp_mutex`, so the pointer is stable and, if set, points to a
     // live, registered patch.
-    let ptr = unsafe { bindings::klp_transition_patch };
+    let ptr = crate::transition::transition_patch_raw();
     // SAFETY: As above, a non-NULL value is a live patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
 }

@@ -66,6 +66,7 @@ macro_rules! warn_on_once {
         cond
     }};
 }
+pub(crate) use warn_on_once;
 
 /// The stack of replacements of one function: the first two fields of the C core's
 /// `struct klp_ops`. The `ftrace_ops` follows in the [`Registration`], completing that layout,

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Dynamic debug for Rust: `pr_debug` call sites that `dynamic_debug/control` can switch on and
+//! off at run time, exactly like C's `pr_debug()` under `CONFIG_DYNAMIC_DEBUG`.
+//!
+//! Each [`dynamic_pr_debug!`] call site places a [`Descriptor`] (a `struct _ddebug`) in the
+//! `__dyndbg` section, so the dynamic debug core lists it with its module, function, file, line
+//! and format, and queries such as `file kernel/livepatch/* +p` or `func some_fn -p` match it.
+//! Rust has no `__func__`: the function name is given at the call site, or defaults to the
+//! module path. The file name is `file!()`, which kbuild makes relative to the source tree
+//! (`--remap-path-prefix`), as `__FILE__` is for C.
+//!
+//! C header: [`include/linux/dynamic_debug.h`](srctree/include/linux/dynamic_debug.h)
+
+#[cfg(CONFIG_DYNAMIC_DEBUG_CORE)]
+mod site;
+#[cfg(CONFIG_DYNAMIC_DEBUG_CORE)]
+pub use site::Descriptor;
+
+/// Prints a debug message that `dynamic_debug/control` switches on and off.
+///
+/// The equivalent of C's `pr_debug()` with `CONFIG_DYNAMIC_DEBUG`: off until a query enables
+/// the site, then printed at `KERN_DEBUG` with the crate's log prefix. Start with
+/// `fn "name",` to set the function name queries match (`func name`); it defaults to the
+/// module path.
+///
+/// # Examples
+///
+/// ```
+/// let pid = 1;
+/// // Listed in `dynamic_debug/control` as function `my_function`, off by default.
+/// kernel::dynamic_pr_debug!(fn "my_function", "task {} is running\n", pid);
+/// // Listed under the module path.
+/// kernel::dynamic_pr_debug!("no function name given\n");
+/// ```
+#[macro_export]
+macro_rules! dynamic_pr_debug {
+    (fn $func:literal, $fmt:tt $($arg:tt)*) => {
+        $crate::__dynamic_pr_debug_site!([$func], $fmt $($arg)*)
+    };
+    ($fmt:tt $($arg:tt)*) => {
+        $crate::__dynamic_pr_debug_site!([::core::module_path!()], $fmt $($arg)*)
+    };
+}
+
+/// One [`dynamic_pr_debug!`] site; without `CONFIG_DYNAMIC_DEBUG` only the arguments are
+/// type-checked, as C's `no_printk()` does.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __dynamic_pr_debug_site {
+    ([$($func:tt)*], $fmt:tt $($arg:tt)*) => {{
+        #[cfg(CONFIG_DYNAMIC_DEBUG)]
+        {
+            #[link_section = "__dyndbg"]
+            #[used]
+            static __DDEBUG: $crate::dynamic_debug::Descriptor =
+                $crate::dynamic_debug::Descriptor::new(
+                    crate::__LOG_PREFIX,
+                    ::core::concat!($($func)*, "\0"),
+                    ::core::concat!(::core::file!(), "\0"),
+                    ::core::concat!($fmt, "\0"),
+                    ::core::line!(),
+                );
+            if __DDEBUG.enabled() {
+                __DDEBUG.print(crate::__LOG_PREFIX, $crate::prelude::fmt!($fmt $($arg)*));
+            }
+        }
+        #[cfg(not(CONFIG_DYNAMIC_DEBUG))]
+        if false {
+            let _ = $crate::prelude::fmt!($fmt $($arg)*);
+        }
+    }};
+}

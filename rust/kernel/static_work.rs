@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Work items that live in statics, and running a function on every CPU.
+//!
+//! [`StaticDelayedWork`] is the Rust form of `static DECLARE_DELAYED_WORK(name, fn)`: a delayed
+//! work item with no owner object, whose function is a plain `fn()`. It is initialised once at
+//! run time ([`StaticDelayedWork::init`]) since lockdep needs its class keys registered.
+//! [`schedule_on_each_cpu`] runs a function in process context on every online CPU and waits.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
+
+use crate::{
+    bindings,
+    error::{
+        to_result,
+        Result, //
+    },
+    str::{
+        CStr,
+        CStrExt, //
+    },
+    sync::{
+        atomic::{
+            Acquire,
+            Atomic,
+            Relaxed,
+            Release, //
+        },
+        LockClassKey,
+    },
+    time::Jiffies,
+    types::Opaque,
+};
+use core::pin::Pin;
+
+const UNINIT: i32 = 0;
+const INITIALISING: i32 = 1;
+const READY: i32 = 2;
+
+/// A delayed work item in a static, running a plain function on the system workqueue.
+///
+/// # Invariants
+///
+/// Once `state` is `READY`, `dwork` is an initialised `struct delayed_work` whose work
+/// function is [`Self::run`]; it is never moved (it is a static).
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{static_lock_class, static_work::StaticDelayedWork, sync::atomic::{Atomic, Relaxed}};
+///
+/// static RUNS: Atomic<u32> = Atomic::new(0);
+/// fn bump() {
+///     RUNS.fetch_add(1, Relaxed);
+/// }
+/// static WORK: StaticDelayedWork = StaticDelayedWork::new(bump);
+///
+/// WORK.init(c"doc_work", static_lock_class!(), static_lock_class!());
+/// assert!(WORK.schedule(0));
+/// WORK.flush();
+/// assert_eq!(RUNS.load(Relaxed), 1);
+/// ```
+pub struct StaticDelayedWork {
+    dwork: Opaque<bindings::delayed_work>,
+    func: fn(),
+    state: Atomic<i32>,
+}
+
+// SAFETY: The work item is only changed by the workqueue core, which synchronises itself; the
+// function pointer is immutable.
+unsafe impl Sync for StaticDelayedWork {}
+
+impl StaticDelayedWork {
+    /// A work item that will run `func`; call [`Self::init`] before scheduling it.
+    pub const fn new(func: fn()) -> Self {
+        Self {
+            dwork: Opaque::zeroed(),
+            func,
+            state: Atomic::new(UNINIT),
+        }
+    }
+
+    /// Initialises the work item (`INIT_DELAYED_WORK()`); later calls do nothing.
+    pub fn init(
+        &'static self,
+        name: &'static CStr,
+        work_key: Pin<&'static LockClassKey>,
+        timer_key: Pin<&'static LockClassKey>,
+    ) {
+        if self
+            .state
+            .cmpxchg(UNINIT, INITIALISING, Relaxed)
+            .is_err()
+        {
+            return;
+        }
+        let slot = self.dwork.get();
+        // SAFETY: We won the race above, so nobody else touches `dwork` until `READY`; it is a
+        // static, hence pinned. `run` has the work-function signature and finds `self` from
+        // the work pointer.
+        unsafe {
+            bindings::init_work_with_key(
+                &raw mut (*slot).work,
+                Some(Self::run),
+                false,
+                name.as_char_ptr(),
+                work_key.as_ptr(),
+            );
+            bindings::timer_init_key(
+                &raw mut (*slot).timer,
+                Some(bindings::delayed_work_timer_fn),
+                bindings::TIMER_IRQSAFE,
+                name.as_char_ptr(),
+                timer_key.as_ptr(),
+            );
+        }
+        // ORDERING: Publishes the initialisation; pairs with the `Acquire` in `ready()`.
+        self.state.store(READY, Release);
+    }
+
+    fn ready(&self) -> bool {
+        // ORDERING: Pairs with the `Release` in `init()`.
+        !crate::warn_on!(self.state.load(Acquire) != READY)
+    }
+
+    unsafe extern "C" fn run(work: *mut bindings::work_struct) {
+        // SAFETY: `work` is the `work` field (at offset 0) of the `delayed_work`, which is the
+        // `dwork` field of a `StaticDelayedWork` (type invariants); `Opaque` is transparent.
+        let this = unsafe {
+            &*work
+                .cast::<u8>()
+                .sub(core::mem::offset_of!(Self, dwork))
+                .cast::<Self>()
+        };
+        (this.func)();
+    }
+
+    /// Queues the work to run after `delay` jiffies on the system workqueue
+    /// (`schedule_delayed_work()`); returns `false` if it was already pending (or, with a
+    /// warning, if it was never initialised).
+    pub fn schedule(&'static self, delay: Jiffies) -> bool {
+        // SAFETY: `ready()` checked the type invariants' initialisation.
+        self.ready() && unsafe { bindings::schedule_delayed_work(self.dwork.get(), delay) }
+    }
+
+    /// Cancels the work and waits for a running instance (`cancel_delayed_work_sync()`);
+    /// returns whether it was pending. May sleep.
+    pub fn cancel_sync(&'static self) -> bool {
+        // SAFETY: As in `schedule()`.
+        self.ready() && unsafe { bindings::cancel_delayed_work_sync(self.dwork.get()) }
+    }
+
+    /// Runs a pending instance now and waits for it (`flush_delayed_work()`); returns whether
+    /// it had to wait. May sleep.
+    pub fn flush(&'static self) -> bool {
+        // SAFETY: As in `schedule()`.
+        self.ready() && unsafe { bindings::flush_delayed_work(self.dwork.get()) }
+    }
+}
+
+/// A function [`schedule_on_each_cpu`] runs.
+pub trait OnEachCpu {
+    /// Runs in a kworker bound to one CPU.
+    fn run();
+}
+
+/// Runs `T::run()` from a kworker on every online CPU and waits for all of them
+/// (`schedule_on_each_cpu()`). Since every CPU has to schedule, this also waits for every
+/// preemption-disabled section running when it was called. May sleep.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{static_work::{schedule_on_each_cpu, OnEachCpu}, sync::atomic::{Atomic, Relaxed}};
+///
+/// static SEEN: Atomic<u32> = Atomic::new(0);
+/// struct Count;
+/// impl OnEachCpu for Count {
+///     fn run() {
+///         SEEN.fetch_add(1, Relaxed);
+///     }
+/// }
+/// schedule_on_each_cpu::<Count>()?;
+/// assert!(SEEN.load(Relaxed) >= 1);
+/// # Ok::<(), Error>(())
+/// ```
+pub fn schedule_on_each_cpu<T: OnEachCpu>() -> Result {
+    unsafe extern "C" fn trampoline<T: OnEachCpu>(_work: *mut bindings::work_struct) {
+        T::run();
+    }
+    // SAFETY: The trampoline has the work-function signature and ignores its argument.
+    to_result(unsafe { bindings::schedule_on_each_cpu(Some(trampoline::<T>)) })
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Acting on another task: thread flags, whether it runs, calling a function while it is held
+//! still (`task_call_func()`), waking it and sending it a notify signal.
+//!
+//! C headers: [`include/linux/sched.h`](srctree/include/linux/sched.h),
+//! [`include/linux/thread_info.h`](srctree/include/linux/thread_info.h),
+//! [`include/linux/sched/signal.h`](srctree/include/linux/sched/signal.h)
+
+use crate::{
+    bindings,
+    ffi::{
+        c_int,
+        c_void, //
+    },
+    fmt,
+    task::Task,
+};
+
+/// A `TIF_*` thread flag number.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ThreadFlag(u32);
+
+impl ThreadFlag {
+    /// `TIF_PATCH_PENDING`: the task has a pending livepatch state switch.
+    #[cfg(CONFIG_LIVEPATCH)]
+    pub const PATCH_PENDING: Self = Self(bindings::TIF_PATCH_PENDING);
+    /// `TIF_NOTIFY_SIGNAL`: the task has a pending notify signal.
+    pub const NOTIFY_SIGNAL: Self = Self(bindings::TIF_NOTIFY_SIGNAL);
+}
+
+/// A task's command name (`comm`), copied out so that a concurrent rename cannot tear it.
+#[derive(Clone, Copy)]
+pub struct Comm([u8; bindings::TASK_COMM_LEN as usize]);
+
+impl Comm {
+    /// The name's bytes, without the terminating NUL.
+    pub fn as_bytes(&self) -> &[u8] {
+        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
+        self.0.get(..len).unwrap_or(&[])
+    }
+}
+
+impl fmt::Display for Comm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Printed as C's `%s` prints it: the raw bytes.
+        for &b in self.as_bytes() {
+            fmt::Write::write_char(f, char::from(b))?;
+        }
+        Ok(())
+    }
+}
+
+/// The result type of a [`Task::call_func`] closure: a C `int`.
+pub type CallResult = c_int;
+
+impl Task {
+    /// Whether `flag` is set (`test_tsk_thread_flag()`).
+    #[inline]
+    pub fn test_thread_flag(&self, flag: ThreadFlag) -> bool {
+        // SAFETY: `self` is a valid task; flag operations are atomic bit operations.
+        unsafe { bindings::test_tsk_thread_flag(self.as_ptr(), flag.0 as c_int) != 0 }
+    }
+
+    /// Sets `flag` (`set_tsk_thread_flag()`).
+    #[inline]
+    pub fn set_thread_flag(&self, flag: ThreadFlag) {
+        // SAFETY: As in `test_thread_flag()`.
+        unsafe { bindings::set_tsk_thread_flag(self.as_ptr(), flag.0 as c_int) };
+    }
+
+    /// Clears `flag` (`clear_tsk_thread_flag()`).
+    #[inline]
+    pub fn clear_thread_flag(&self, flag: ThreadFlag) {
+        // SAFETY: As in `test_thread_flag()`.
+        unsafe { bindings::clear_tsk_thread_flag(self.as_ptr(), flag.0 as c_int) };
+    }
+
+    /// Clears `flag` and returns whether it was set (`test_and_clear_tsk_thread_flag()`).
+    ///
+    /// A fully ordered atomic operation: it orders earlier accesses before, and later accesses
+    /// after, the flag update.
+    #[inline]
+    pub fn test_and_clear_thread_flag(&self, flag: ThreadFlag) -> bool {
+        // SAFETY: As in `test_thread_flag()`.
+        unsafe { bindings::test_and_clear_tsk_thread_flag(self.as_ptr(), flag.0 as c_int) != 0 }
+    }
+
+    /// The task's command name.
+    pub fn comm(&self) -> Comm {
+        let mut comm = [0u8; bindings::TASK_COMM_LEN as usize];
+        // SAFETY: `comm` is an array inside the valid task; a rename racing with the copy can
+        // at worst mix two names, as `%s` of `task->comm` does in C. The last byte of the copy
+        // is kept NUL.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                (*self.as_ptr()).comm.as_ptr().cast::<u8>(),
+                comm.as_mut_ptr(),
+                comm.len() - 1,
+            )
+        };
+        Comm(comm)
+    }
+
+    /// Whether the task is a kernel thread (`PF_KTHREAD`).
+    pub fn is_kthread(&self) -> bool {
+        // SAFETY: `flags` of a valid task; `PF_KTHREAD` never changes after creation.
+        unsafe { (*self.as_ptr()).flags & bindings::PF_KTHREAD != 0 }
+    }
+
+    /// Whether the task is currently running on a CPU (`task_curr()`).
+    pub fn is_on_cpu(&self) -> bool {
+        // SAFETY: `self` is a valid task.
+        unsafe { bindings::task_curr(self.as_ptr()) != 0 }
+    }
+
+    /// Whether this is the calling task.
+    pub fn is_current(&self) -> bool {
+        self.as_ptr() == Task::current_raw()
+    }
+
+    /// Calls `f` on the task while it cannot run (`task_call_func()`): it is blocked and its
+    /// runqueue (or its `pi_lock`) is locked, or it runs on another CPU and `f` must cope.
+    ///
+    /// `f` runs with interrupts disabled and scheduler locks held: it must not sleep, allocate
+    /// with `GFP_KERNEL` or take sleeping locks. Returns what `f` returned.
+    pub fn call_func<F>(&self, f: F) -> CallResult
+    where
+        F: FnOnce(&Task) -> CallResult,
+    {
+        unsafe extern "C" fn trampoline<F>(task: *mut bindings::task_struct, arg: *mut c_void) -> c_int
+        where
+            F: FnOnce(&Task) -> CallResult,
+        {
+            // SAFETY: `arg` is the `Option<F>` below, alive and exclusively ours during the
+            // call; `task_call_func()` calls us exactly once.
+            let f = unsafe { &mut *arg.cast::<Option<F>>() };
+            // SAFETY: `task` is the valid task `task_call_func()` was given; `Task` is a
+            // transparent wrapper of `task_struct`.
+            let task = unsafe { &*task.cast::<Task>() };
+            f.take().map_or(0, |f| f(task))
+        }
+
+        let mut f = Some(f);
+        // SAFETY: `self` is valid; the trampoline matches `task_call_f` and interprets `arg` as
+        // the `Option<F>`, which outlives the synchronous call.
+        unsafe {
+            bindings::task_call_func(
+                self.as_ptr(),
+                Some(trampoline::<F>),
+                (&raw mut f).cast::<c_void>(),
+            )
+        }
+    }
+
+    /// Wakes the task if it sleeps interruptibly (`wake_up_state(task, TASK_INTERRUPTIBLE)`).
+    pub fn wake_up_interruptible(&self) -> bool {
+        // SAFETY: `self` is a valid task.
+        unsafe { bindings::wake_up_state(self.as_ptr(), bindings::TASK_INTERRUPTIBLE) != 0 }
+    }
+
+    /// Sends the task a notify signal (`set_notify_signal()`): it leaves an interruptible
+    /// sleep and runs its signal-delivery path without a real signal being queued.
+    pub fn set_notify_signal(&self) {
+        // SAFETY: `self` is a valid task; the helper sets a thread flag and kicks the task.
+        unsafe { bindings::set_notify_signal(self.as_ptr()) };
+    }
+}
+
+/// Disables preemption without tracing (`preempt_disable_notrace()`) until dropped; usable
+/// where ftrace handlers may run.
+pub struct PreemptDisabledNotrace {
+    _not_send: crate::types::NotThreadSafe,
+}
+
+impl PreemptDisabledNotrace {
+    /// Disables preemption.
+    #[inline]
+    pub fn new() -> Self {
+        // SAFETY: Always safe; undone on drop by the same thread.
+        unsafe { bindings::preempt_disable_notrace() };
+        Self {
+            _not_send: crate::types::NotThreadSafe,
+        }
+    }
+}
+
+impl Default for PreemptDisabledNotrace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for PreemptDisabledNotrace {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: `new()` disabled preemption on this thread.
+        unsafe { bindings::preempt_enable_notrace() };
+    }
+}

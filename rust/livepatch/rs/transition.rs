@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+//! The per-task consistency model (the C core's `transition.c`).
+//!
+//! A patch is enabled or disabled in a transition: every task, idle tasks included, moves from
+//! the initial to the target patch state on its own, once no function the transition changes
+//! is on its stack. A task switches itself when it leaves the kernel or idles
+//! ([`klp_update_patch_state`]), or when it schedules while the transition runs
+//! ([`__klp_sched_try_switch`]); the core switches sleeping tasks whose stacks it checked
+//! ([`klp_try_complete_transition`]), retrying every second and, after a while, prodding the
+//! stragglers with fake signals. `force` switches everyone at once.
+//!
+//! Every step, log line and barrier is the C core's; the `// ORDERING:` comments name both
+//! sides of each pair.
+//!
+//! C header: [`kernel/livepatch/transition.h`](srctree/kernel/livepatch/transition.h)
+
+use crate::{
+    model::{
+        self,
+        Patch, //
+    },
+    redirect::{
+        self,
+        warn_on_once, //
+    },
+};
+use core::cell::UnsafeCell;
+use kernel::{
+    bindings,
+    cpu::CpuId,
+    prelude::*,
+    static_key::StaticKeyFalse,
+    static_lock_class,
+    static_work::{
+        schedule_on_each_cpu,
+        OnEachCpu,
+        StaticDelayedWork, //
+    },
+    sync::{
+        atomic::{
+            atomic_load,
+            atomic_store,
+            Atomic,
+            Relaxed, //
+        },
+        barrier::{
+            smp_mb,
+            Read,
+            Write, //
+        },
+    },
+    task::Task,
+    task_control::{
+        PreemptDisabledNotrace,
+        ThreadFlag, //
+    },
+    tasklist::{
+        self,
+        CpusReadGuard, //
+    },
+};
+
+/// How many return addresses of a task's stack are checked.
+const MAX_STACK_ENTRIES: usize = 100;
+
+/// Retries (about one per second) between two rounds of fake signals.
+const SIGNALS_TIMEOUT: u32 = 15;
+
+const PENDING: ThreadFlag = ThreadFlag::PATCH_PENDING;
+
+/// A patch state: of a task (`task->patch_state`) or the target of the transition.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(i32)]
+pub(crate) enum PatchState {
+    /// No transition is running.
+    Idle = bindings::KLP_TRANSITION_IDLE,
+    /// The task runs the code from before the patch in transition.
+    Unpatched = bindings::KLP_TRANSITION_UNPATCHED as i32,
+    /// The task runs the code of the patch in transition.
+    Patched = bindings::KLP_TRANSITION_PATCHED as i32,
+}
+
+impl PatchState {
+    fn from_raw(raw: c_int) -> Self {
+        match raw {
+            r if r == Self::Unpatched as c_int => Self::Unpatched,
+            r if r == Self::Patched as c_int => Self::Patched,
+            _ => Self::Idle,
+        }
+    }
+
+    /// The other direction (`!state` in C); `Idle` has none.
+    fn reversed(self) -> Self {
+        match self {
+            Self::Unpatched => Self::Patched,
+            Self::Patched => Self::Unpatched,
+            Self::Idle => Self::Idle,
+        }
+    }
+
+    /// "patching" or "unpatching", as the log lines name a target.
+    fn verb(self) -> &'static str {
+        if self == Self::Patched {
+            "patching"
+        } else {
+            "unpatching"
+        }
+    }
+}
+
+/// The state the transition moves tasks to (`klp_target_state`).
+///
+/// Written under `klp_mutex`; read locklessly by tasks switching themselves, after they saw
+/// their `TIF_PATCH_PENDING` (see the `ORDERING` comments at the writers).
+static TARGET_STATE: Atomic<i32> = Atomic::new(PatchState::Idle as i32);
+
+fn target_state() -> PatchState {
+    PatchState::from_raw(TARGET_STATE.load(Relaxed))
+}
+
+fn set_target_state(state: PatchState) {
+    TARGET_STATE.store(state as i32, Relaxed);
+}
+
+/// A task's patch state (`task->patch_state`, also shown in `/proc/<pid>/patch_state`).
+fn patch_state(task: &Task) -> PatchState {
+    // SAFETY: `task` is valid; the field is written by the task itself or by the transition
+    // code with single stores, so a single load is enough.
+    PatchState::from_raw(unsafe { atomic_load(&raw mut (*task.as_ptr()).patch_state, Relaxed) })
+}
+
+fn set_patch_state(task: &Task, state: PatchState) {
+    // SAFETY: As in `patch_state()`; the callers are the task itself, or the transition code
+    // with the task held still or its `TIF_PATCH_PENDING` cleared.
+    unsafe { atomic_store(&raw mut (*task.as_ptr()).patch_state, state as c_int, Relaxed) };
+}
+
+/// `klp_transition_patch`: the patch in transition, read by `core.c` too.
+///
+/// # Invariants
+///
+/// Written only with `klp_mutex` held; non-null while a transition runs.
+#[repr(transparent)]
+pub(crate) struct TransitionPatch(UnsafeCell<*mut bindings::klp_patch>);
+
+// SAFETY: By the type invariants `klp_mutex` serialises writers; lockless readers (tasks in
+// `__schedule()`) use single loads.
+unsafe impl Sync for TransitionPatch {}
+
+/// The patch in transition, shared with the C core under its C name.
+#[no_mangle]
+#[allow(non_upper_case_globals)] // The C name.
+pub(crate) static klp_transition_patch: TransitionPatch =
+    TransitionPatch(UnsafeCell::new(core::ptr::null_mut()));
+
+/// Returns the raw patch in transition, with a single load (it may change unless `klp_mutex`
+/// is held).
+pub(crate) fn transition_patch_raw() -> *mut bindings::klp_patch {
+    // SAFETY: The cell is a valid static; writers store the whole pointer at once.
+    unsafe { atomic_load(klp_transition_patch.0.get(), Relaxed) }
+}
+
+/// Sets the patch in transition.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn set_transition_patch(patch: *mut bindings::klp_patch) {
+    // SAFETY: The caller holds `klp_mutex`, so this is the only writer.
+    unsafe { atomic_store(klp_transition_patch.0.get(), patch, Relaxed) };
+}
+
+/// Returns the patch in transition.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex` while a transition runs.
+unsafe fn current_patch<'a>() -> &'a Patch {
+    // SAFETY: The caller holds `klp_mutex` during a transition, so the pointer is a live
+    // registered patch.
+    unsafe { Patch::from_raw(transition_patch_raw()) }
+}
+
+/// Rounds of retries since the transition started (`klp_signals_cnt`); `klp_mutex`.
+static SIGNALS_CNT: Atomic<u32> = Atomic::new(0);
+
+/// While a transition runs, `__schedule()` tries to switch tasks that schedule voluntarily, so
+/// that CPU-bound kthreads get switched too.
+#[no_mangle]
+#[allow(non_upper_case_globals)] // The C name, declared in `<linux/livepatch_sched.h>`.
+pub(crate) static klp_sched_try_switch_key: StaticKeyFalse = StaticKeyFalse::new();
+
+/// The retry of [`klp_try_complete_transition`] for tasks that could not switch yet.
+static TRANSITION_WORK: StaticDelayedWork = StaticDelayedWork::new(transition_work_fn);
+
+fn transition_work_fn() {
+    // SAFETY: `klp_mutex` is the C core's mutex, valid forever.
+    unsafe { bindings::mutex_lock(&raw mut bindings::klp_mutex) };
+    if !transition_patch_raw().is_null() {
+        // SAFETY: `klp_mutex` is held and a transition runs.
+        unsafe { klp_try_complete_transition() };
+    }
+    // SAFETY: Locked above.
+    unsafe { bindings::mutex_unlock(&raw mut bindings::klp_mutex) };
+}
+
+/// One stack-trace buffer per possible CPU (the C core's per-CPU `klp_stack_entries`), so the
+/// check from `__schedule()` needs no stack space for it.
+///
+/// # Invariants
+///
+/// Buffer `n` is only used on CPU `n` with preemption disabled, so uses never overlap.
+struct StackBuffers(KVec<UnsafeCell<[usize; MAX_STACK_ENTRIES]>>);
+
+// SAFETY: By the type invariants each buffer is used by one CPU at a time.
+unsafe impl Sync for StackBuffers {}
+// SAFETY: The buffers are plain memory.
+unsafe impl Send for StackBuffers {}
+
+static STACK_BUFFERS: kernel::sync::SetOnce<StackBuffers> = kernel::sync::SetOnce::new();
+
+impl StackBuffers {
+    fn new() -> Result<Self> {
+        let n = kernel::cpu::nr_cpu_ids() as usize;
+        let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            v.push(UnsafeCell::new([0; MAX_STACK_ENTRIES]), GFP_KERNEL)?;
+        }
+        Ok(Self(v))
+    }
+
+    /// Runs `f` on this CPU's buffer; `None` if there is none.
+    fn with_this_cpu<R>(&self, f: impl FnOnce(&mut [usize]) -> R) -> Option<R> {
+        let _preempt = PreemptDisabledNotrace::new();
+        let slot = self.0.get(CpuId::current().as_u32() as usize)?;
+        // SAFETY: Preemption is disabled and nothing on this CPU that uses the buffer runs
+        // nested (no interrupt handler switches tasks), so the reference is exclusive.
+        Some(f(unsafe { &mut *slot.get() }))
+    }
+}
+
+/// Initialises the transition engine's statics.
+pub(crate) fn init() -> Result {
+    TRANSITION_WORK.init(
+        c"klp_transition_work",
+        static_lock_class!(),
+        static_lock_class!(),
+    );
+    STACK_BUFFERS.populate(StackBuffers::new()?);
+    Ok(())
+}
+
+struct SyncAll;
+
+impl OnEachCpu for SyncAll {
+    // Nothing to do: having scheduled on every CPU is the point.
+    fn run() {}
+}
+
+/// Waits until every CPU has scheduled, so that no ftrace handler still runs with an older
+/// view of the stacks (`klp_synchronize_transition()`). Patched functions may run where RCU
+/// is not watching, so a plain RCU grace period is not enough.
+fn synchronize_transition() {
+    // Like the C core, ignore an allocation failure of `schedule_on_each_cpu()`.
+    let _ = schedule_on_each_cpu::<SyncAll>();
+}
+
+/// Wraps up a finished transition (`klp_complete_transition()`).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, with a transition running.
+unsafe fn complete_transition() {
+    // SAFETY: The caller holds `klp_mutex` during a transition.
+    let patch = unsafe { current_patch() };
+    let target = target_state();
+
+    kernel::dynamic_pr_debug!(
+        fn "klp_complete_transition",
+        "'{}': completing {} transition\n",
+        patch.mod_name(),
+        target.verb()
+    );
+
+    if patch.replace() && target == PatchState::Patched {
+        // SAFETY: The caller holds `klp_mutex`; `patch` is live.
+        unsafe {
+            bindings::klp_unpatch_replaced_patches(patch.as_raw());
+            bindings::klp_discard_nops(patch.as_raw());
+        }
+    }
+
+    if target == PatchState::Unpatched {
+        // Every task runs the old code: take the patch's functions off their stacks.
+        // SAFETY: The caller holds `klp_mutex`; `patch` is live.
+        unsafe { redirect::klp_unpatch_objects(patch.as_raw()) };
+        // No handler may still pick a function of this patch once `transition` is cleared.
+        synchronize_transition();
+    }
+
+    for obj in patch.objects().iter() {
+        for func in obj.funcs().iter() {
+            // SAFETY: The caller holds `klp_mutex`.
+            unsafe { func.set_transition(false) };
+        }
+    }
+
+    // No handler may see a task in `Idle` state while `transition` still looks set.
+    if target == PatchState::Patched {
+        synchronize_transition();
+    }
+
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            warn_on_once!(task.test_thread_flag(PENDING));
+            set_patch_state(task, PatchState::Idle);
+        }
+    }
+    for cpu in tasklist::possible_cpus() {
+        let task = tasklist::idle_task(cpu);
+        warn_on_once!(task.test_thread_flag(PENDING));
+        set_patch_state(task, PatchState::Idle);
+    }
+
+    for obj in patch.objects().iter() {
+        if !obj.is_loaded() {
+            continue;
+        }
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe {
+            match target {
+                PatchState::Patched => obj.post_patch_callback(),
+                PatchState::Unpatched => obj.post_unpatch_callback(),
+                PatchState::Idle => {}
+            }
+        }
+    }
+
+    pr_notice!("'{}': {} complete\n", patch.mod_name(), target.verb());
+
+    set_target_state(PatchState::Idle);
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { set_transition_patch(core::ptr::null_mut()) };
+}
+
+/// Undoes `klp_init_transition()` of a patching transition that never started (error path of
+/// enabling).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, after `klp_init_transition()` and before
+/// `klp_start_transition()`.
+#[export]
+pub(crate) unsafe extern "C" fn klp_cancel_transition() {
+    if warn_on_once!(target_state() != PatchState::Patched) {
+        return;
+    }
+    // SAFETY: The caller holds `klp_mutex` during the (initialised) transition.
+    let patch = unsafe { current_patch() };
+    kernel::dynamic_pr_debug!(
+        fn "klp_cancel_transition",
+        "'{}': canceling patching transition, going to unpatch\n",
+        patch.mod_name()
+    );
+    set_target_state(PatchState::Unpatched);
+    // SAFETY: As above.
+    unsafe { complete_transition() };
+}
+
+/// Switches `task` to the target state if its switch is pending; called by the task itself on
+/// its way out of the kernel and in the idle loop, or by `force` for any task.
+///
+/// # Safety
+///
+/// `task` must be valid, and be the caller or not running (or `force` was requested).
+#[export]
+pub(crate) unsafe extern "C" fn klp_update_patch_state(task: *mut bindings::task_struct) {
+    // SAFETY: The caller guarantees `task` is valid; `Task` is a transparent wrapper.
+    let task = unsafe { &*task.cast::<Task>() };
+    // `klp_synchronize_transition()` waits for this preemption-disabled section.
+    let _preempt = PreemptDisabledNotrace::new();
+
+    // ORDERING: The fully ordered test-and-clear orders the flag read before the target read
+    // (pairs with the `smp_mb(Write)` in `klp_init_transition()` and `klp_reverse_transition()`)
+    // and before later reads of `func->transition` by the ftrace handler on this CPU (pairs
+    // with the `smp_wmb()` in `__klp_disable_patch()`).
+    if task.test_and_clear_thread_flag(PENDING) {
+        set_patch_state(task, target_state());
+    }
+}
+
+/// Why a task's stack blocks its switch.
+enum Blocked<'a> {
+    /// The stack could not be walked reliably.
+    Unreliable,
+    /// A function the transition changes is on it.
+    SleepingOn(&'a CStr),
+}
+
+/// Whether `entries` has an address inside the code a task would leave by switching:
+/// the replacement when unpatching; when patching, what ran before (the previous patch's
+/// replacement or the original function) (`klp_check_stack_func()`).
+fn uses_func(func: &model::Func, target: PatchState, entries: &[usize]) -> bool {
+    let (addr, size) = if target == PatchState::Unpatched {
+        (func.new_func(), func.new_size())
+    } else {
+        match func.below() {
+            None => (func.old_func(), func.old_size()),
+            Some(prev) => (prev.new_func(), prev.new_size()),
+        }
+    };
+    entries
+        .iter()
+        .any(|&a| a >= addr && a < addr.wrapping_add(size))
+}
+
+/// Checks `task`'s stack against the patch in transition (`klp_check_stack()`).
+fn check_stack<'a>(task: &Task, patch: &'a Patch, target: PatchState) -> Result<(), Blocked<'a>> {
+    let Some(buffers) = STACK_BUFFERS.as_ref() else {
+        return Err(Blocked::Unreliable);
+    };
+    buffers
+        .with_this_cpu(|entries| {
+            #[cfg(CONFIG_HAVE_RELIABLE_STACKTRACE)]
+            let trace = kernel::stacktrace::save_tsk_reliable(task, entries)
+                .map_err(|_| Blocked::Unreliable)?;
+            #[cfg(not(CONFIG_HAVE_RELIABLE_STACKTRACE))]
+            let trace: &[usize] = {
+                let _ = (task, entries);
+                return Err(Blocked::Unreliable);
+            };
+            for obj in patch.objects().iter() {
+                if !obj.patched() {
+                    continue;
+                }
+                for func in obj.funcs().iter() {
+                    if uses_func(func, target, trace) {
+                        return Err(Blocked::SleepingOn(func.old_name()));
+                    }
+                }
+            }
+            Ok(())
+        })
+        .unwrap_or(Err(Blocked::Unreliable))
+}
+
+/// Switches `task` if it is not running and its stack allows (`klp_check_and_switch_task()`).
+/// Runs on `current` or with `task` held still by `task_call_func()`.
+fn check_and_switch<'a>(
+    task: &Task,
+    patch: &'a Patch,
+    target: PatchState,
+    blocker: &mut Option<&'a CStr>,
+) -> c_int {
+    if task.is_on_cpu() && !task.is_current() {
+        return EBUSY.to_errno();
+    }
+    match check_stack(task, patch, target) {
+        Err(Blocked::Unreliable) => return EINVAL.to_errno(),
+        Err(Blocked::SleepingOn(name)) => {
+            *blocker = Some(name);
+            return EADDRINUSE.to_errno();
+        }
+        Ok(()) => {}
+    }
+    task.clear_thread_flag(PENDING);
+    set_patch_state(task, target);
+    0
+}
+
+/// Tries to switch `task` to the target state; `false` if it is running, its stack is
+/// unreliable, or it sleeps in a function the transition changes (`klp_try_switch_task()`).
+fn try_switch_task(task: &Task) -> bool {
+    let target = target_state();
+    if patch_state(task) == target {
+        return true;
+    }
+    // Without reliable stacks tasks only switch themselves (e.g. at kernel exit).
+    if !kernel::stacktrace::have_reliable_stacktrace() {
+        return false;
+    }
+    let patch = transition_patch_raw();
+    if patch.is_null() {
+        // The transition ended meanwhile (only possible when called from `__schedule()`).
+        return false;
+    }
+    // SAFETY: While a task still has to switch, the transition (and so the patch) cannot
+    // end: it ends only when every task has switched, or is forced under `klp_mutex` while
+    // this task has its switch pending; the C core relies on the same.
+    let patch = unsafe { Patch::from_raw(patch) };
+
+    let mut blocker = None;
+    let ret = if task.is_current() {
+        check_and_switch(task, patch, target, &mut blocker)
+    } else {
+        task.call_func(|t| check_and_switch(t, patch, target, &mut blocker))
+    };
+
+    const FUNC: &str = "klp_try_switch_task";
+    match ret {
+        0 => {}
+        r if r == EBUSY.to_errno() => kernel::dynamic_pr_debug!(
+            fn "klp_try_switch_task",
+            "{}: {}:{} is running\n",
+            FUNC,
+            task.comm(),
+            task.pid()
+        ),
+        r if r == EINVAL.to_errno() => kernel::dynamic_pr_debug!(
+            fn "klp_try_switch_task",
+            "{}: {}:{} has an unreliable stack\n",
+            FUNC,
+            task.comm(),
+            task.pid()
+        ),
+        r if r == EADDRINUSE.to_errno() => kernel::dynamic_pr_debug!(
+            fn "klp_try_switch_task",
+            "{}: {}:{} is sleeping on function {}\n",
+            FUNC,
+            task.comm(),
+            task.pid(),
+            blocker.unwrap_or(c"")
+        ),
+        r => kernel::dynamic_pr_debug!(
+            fn "klp_try_switch_task",
+            "{}: Unknown error code ({}) when trying to switch {}:{}\n",
+            FUNC,
+            r,
+            task.comm(),
+            task.pid()
+        ),
+    }
+    ret == 0
+}
+
+/// Called by `__schedule()` (preemption disabled, no sleeping) while the sched key is on: tries
+/// to switch the scheduling task.
+///
+/// # Safety
+///
+/// Preemption must be disabled, so that no other switch attempt on this CPU overlaps.
+#[export]
+pub(crate) unsafe extern "C" fn __klp_sched_try_switch() {
+    let current = Task::current_raw();
+    // SAFETY: `current` is valid; `Task` is a transparent wrapper.
+    let current = unsafe { &*current.cast::<Task>() };
+    if !current.test_thread_flag(PENDING) {
+        return;
+    }
+    // ORDERING: Orders the flag read above before the target read in `try_switch_task()`;
+    // pairs with the `smp_mb(Write)` in `klp_init_transition()` and `klp_reverse_transition()`.
+    smp_mb(Read);
+    try_switch_task(current);
+}
+
+/// Prods the tasks still pending: kthreads are woken, user tasks get a fake signal
+/// (`klp_send_signals()`).
+fn send_signals() {
+    if SIGNALS_CNT.load(Relaxed) == SIGNALS_TIMEOUT {
+        pr_notice!("signaling remaining tasks\n");
+    }
+    let tasks = tasklist::read_lock();
+    for task in tasks.threads() {
+        if !task.test_thread_flag(PENDING) {
+            continue;
+        }
+        // The task may switch meanwhile; a spurious wake-up or signal is harmless.
+        if task.is_kthread() {
+            task.wake_up_interruptible();
+        } else {
+            task.set_notify_signal();
+        }
+    }
+}
+
+/// Tries to switch every task still pending, and completes the transition when none is left;
+/// otherwise retries in a second (`klp_try_complete_transition()`).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, with a transition running.
+#[export]
+pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
+    let target = target_state();
+    warn_on_once!(target == PatchState::Idle);
+    let mut complete = true;
+
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            if !try_switch_task(task) {
+                complete = false;
+            }
+        }
+    }
+
+    {
+        let cpus = CpusReadGuard::new();
+        for cpu in tasklist::possible_cpus() {
+            let task = tasklist::idle_task(cpu);
+            if cpus.is_online(cpu) {
+                if !try_switch_task(task) {
+                    complete = false;
+                    // Make the idle task go through its loop, where it switches itself.
+                    cpus.wake_up_if_idle(cpu);
+                }
+            } else if patch_state(task) != target {
+                // An offline CPU's idle task runs nothing: switch it directly.
+                task.clear_thread_flag(PENDING);
+                set_patch_state(task, target);
+            }
+        }
+    }
+
+    if !complete {
+        let cnt = SIGNALS_CNT.load(Relaxed);
+        if cnt != 0 && cnt % SIGNALS_TIMEOUT == 0 {
+            send_signals();
+        }
+        SIGNALS_CNT.store(cnt.wrapping_add(1), Relaxed);
+        // Retry later; meanwhile tasks may switch themselves.
+        // SAFETY: Pure computation on a jiffies count.
+        let delay = unsafe { bindings::round_jiffies_relative(bindings::HZ as usize) };
+        TRANSITION_WORK.schedule(delay);
+        return;
+    }
+
+    // Done: clean up.
+    klp_sched_try_switch_key.disable();
+    let patch = transition_patch_raw();
+    // SAFETY: The caller holds `klp_mutex` during the transition.
+    unsafe { complete_transition() };
+
+    // SAFETY: The caller holds `klp_mutex`; the patch is still registered.
+    let p = unsafe { Patch::from_raw(patch) };
+    // Freeing here rather than in `complete_transition()`, which cancelling also runs.
+    if !p.enabled() {
+        // SAFETY: The caller holds `klp_mutex`; the disabled patch is no longer in use.
+        unsafe { bindings::klp_free_patch_async(patch) };
+    } else if p.replace() {
+        // SAFETY: As above; the replaced patches are no longer in use.
+        unsafe { bindings::klp_free_replaced_patches_async(patch) };
+    }
+}
+
+/// Marks every task that is not in the target state as pending, so that it switches
+/// (`klp_start_transition()`).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, after `klp_init_transition()`.
+#[export]
+pub(crate) unsafe extern "C" fn klp_start_transition() {
+    let target = target_state();
+    warn_on_once!(target == PatchState::Idle);
+    // SAFETY: The caller holds `klp_mutex` during the transition.
+    let patch = unsafe { current_patch() };
+
+    pr_notice!(
+        "'{}': starting {} transition\n",
+        patch.mod_name(),
+        target.verb()
+    );
+
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            if patch_state(task) != target {
+                task.set_thread_flag(PENDING);
+            }
+        }
+    }
+    for cpu in tasklist::possible_cpus() {
+        let task = tasklist::idle_task(cpu);
+        if patch_state(task) != target {
+            task.set_thread_flag(PENDING);
+        }
+    }
+
+    klp_sched_try_switch_key.enable();
+    SIGNALS_CNT.store(0, Relaxed);
+}
+
+/// Sets up a transition of `patch` to `state`: every task starts in the opposite state, and
+/// the patch's functions are marked in transition (`klp_init_transition()`).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, with no transition running, and `patch` must be live.
+#[export]
+pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_patch, state: c_int) {
+    let state = PatchState::from_raw(state);
+    let initial = state.reversed();
+    warn_on_once!(target_state() != PatchState::Idle);
+
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { set_transition_patch(patch) };
+    // No effect until tasks get their `TIF_PATCH_PENDING`.
+    set_target_state(state);
+
+    // SAFETY: The caller guarantees `patch` is live.
+    let patch = unsafe { Patch::from_raw(patch) };
+    kernel::dynamic_pr_debug!(
+        fn "klp_init_transition",
+        "'{}': initializing {} transition\n",
+        patch.mod_name(),
+        state.verb()
+    );
+
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            warn_on_once!(patch_state(task) != PatchState::Idle);
+            set_patch_state(task, initial);
+        }
+    }
+    for cpu in tasklist::possible_cpus() {
+        let task = tasklist::idle_task(cpu);
+        warn_on_once!(patch_state(task) != PatchState::Idle);
+        set_patch_state(task, initial);
+    }
+
+    // ORDERING: Orders the `patch_state` initialisations before the `transition = true`
+    // stores below, so the ftrace handler never sees a function in transition with a task in
+    // `Idle` state (pairs with its second `smp_mb(Read)` in `redirect.rs`). Also orders the
+    // target-state store before the `TIF_PATCH_PENDING` stores in `klp_start_transition()`
+    // (pairs with the test-and-clear in `klp_update_patch_state()` and the `smp_mb(Read)` in
+    // `__klp_sched_try_switch()`), so no task switches to `Idle`.
+    smp_mb(Write);
+
+    // When patching, the functions become visible to the handler when they are pushed on their
+    // stacks later; when unpatching, they are there already.
+    for obj in patch.objects().iter() {
+        for func in obj.funcs().iter() {
+            // SAFETY: The caller holds `klp_mutex`.
+            unsafe { func.set_transition(true) };
+        }
+    }
+}
+
+/// Turns a running transition around, e.g. to back out of a patch that cannot finish
+/// (`klp_reverse_transition()`).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, with a transition running.
+#[export]
+pub(crate) unsafe extern "C" fn klp_reverse_transition() {
+    // SAFETY: The caller holds `klp_mutex` during the transition.
+    let patch = unsafe { current_patch() };
+    let target = target_state();
+    let direction = if target == PatchState::Patched {
+        "patching to unpatching"
+    } else {
+        "unpatching to patching"
+    };
+    kernel::dynamic_pr_debug!(
+        fn "klp_reverse_transition",
+        "'{}': reversing transition from {}\n",
+        patch.mod_name(),
+        direction
+    );
+
+    // Stop tasks from switching themselves while the direction changes.
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            task.clear_thread_flag(PENDING);
+        }
+    }
+    for cpu in tasklist::possible_cpus() {
+        tasklist::idle_task(cpu).clear_thread_flag(PENDING);
+    }
+
+    // Wait for `klp_update_patch_state()` and `__klp_sched_try_switch()` calls that may still
+    // have seen a flag set.
+    synchronize_transition();
+
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { patch.set_enabled(!patch.enabled()) };
+    set_target_state(target.reversed());
+
+    // ORDERING: Orders the target-state store before the `TIF_PATCH_PENDING` stores in
+    // `klp_start_transition()`; pairs with the test-and-clear in `klp_update_patch_state()` and
+    // the `smp_mb(Read)` in `__klp_sched_try_switch()`.
+    smp_mb(Write);
+
+    // SAFETY: The caller holds `klp_mutex`; the transition is initialised.
+    unsafe { klp_start_transition() };
+}
+
+/// Gives a new task its parent's patch state and pending switch; called by `copy_process()`
+/// under `tasklist_lock`.
+///
+/// # Safety
+///
+/// `child` must be a valid task under construction by the caller.
+#[export]
+pub(crate) unsafe extern "C" fn klp_copy_process(child: *mut bindings::task_struct) {
+    // SAFETY: `child` is valid (caller); `Task` is a transparent wrapper.
+    let child = unsafe { &*child.cast::<Task>() };
+    // SAFETY: `current` is always valid.
+    let current = unsafe { &*Task::current_raw().cast::<Task>() };
+
+    // `tasklist_lock` serialises this against the transition code; the only concurrent
+    // writers of the parent's flag are the parent itself, which is running this.
+    if current.test_thread_flag(PENDING) {
+        child.set_thread_flag(PENDING);
+    } else {
+        child.clear_thread_flag(PENDING);
+    }
+    set_patch_state(child, patch_state(current));
+}
+
+/// Switches every task now, on the administrator's request (`force`), and marks the patches
+/// this removes as forced, so that their modules are never unloaded
+/// (`klp_force_transition()`).
+///
+/// This can break the consistency model: a task may still run old code.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, with a transition running.
+#[export]
+pub(crate) unsafe extern "C" fn klp_force_transition() {
+    pr_warn!("forcing remaining tasks to the patched state\n");
+
+    {
+        let tasks = tasklist::read_lock();
+        for task in tasks.threads() {
+            // SAFETY: `task` is valid under the lock; `force` accepts that it may be running.
+            unsafe { klp_update_patch_state(task.as_ptr()) };
+        }
+    }
+    for cpu in tasklist::possible_cpus() {
+        // SAFETY: Idle tasks are always valid; as above for running ones.
+        unsafe { klp_update_patch_state(tasklist::idle_task(cpu).as_ptr()) };
+    }
+
+    // SAFETY: The caller holds `klp_mutex` during the transition.
+    let patch = unsafe { current_patch() };
+    if target_state() == PatchState::Unpatched {
+        // SAFETY: The caller holds `klp_mutex`.
+        unsafe { patch.set_forced() };
+    } else if patch.replace() {
+        // SAFETY: The caller holds `klp_mutex`.
+        for other in unsafe { model::patches() }.iter() {
+            if other.as_raw() != patch.as_raw() {
+                // SAFETY: The caller holds `klp_mutex`.
+                unsafe { other.set_forced() };
+            }
+        }
+    }
+}
