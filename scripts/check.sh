@@ -88,11 +88,27 @@ for t in $tests; do
 	fi
 done
 
+# Dynamic debug: the transition code's pr_debug sites are listed under the
+# names the selftests' queries use (file kernel/livepatch/*, func ...).
+ddebug=$(printf '%s\n' "$console" | sed -n 's/^KLP-DDEBUG //p')
+for f in klp_init_transition klp_reverse_transition klp_complete_transition \
+	klp_cancel_transition klp_try_switch_task; do
+	want=1; [ $f = klp_try_switch_task ] && want=4
+	got=$(printf '%s\n' "$ddebug" | grep -cE "^kernel/livepatch/[a-z/]*transition\.(c|rs):[0-9]+ \[livepatch\]$f " || true)
+	if [ "$got" = "$want" ]; then
+		result ok "dynamic debug: $want pr_debug site(s) of $f in kernel/livepatch/"
+	else
+		result not-ok "dynamic debug: $want pr_debug site(s) of $f in kernel/livepatch/ (found $got)"
+	fi
+done
+
 # KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
 dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")
-ours_doctests='hashtable|ftrace'
-suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: \(livepatch_[a-z_]*\|rust_ftrace\|rust_doctests_kernel\)$/\1/p' | sort -u)
-expected_suites="livepatch_shadow livepatch_state rust_ftrace rust_doctests_kernel"
+ours_doctests='hashtable|ftrace|dynamic_debug|tasklist|task_control|stacktrace|static_key|static_work'
+expected_suites="livepatch_shadow livepatch_state rust_ftrace rust_tasklist rust_task_control
+	rust_stacktrace rust_static_key rust_static_work rust_dynamic_debug rust_doctests_kernel"
+ours_re="livepatch_[a-z_]*|$(echo $expected_suites | tr ' ' '|')"
+suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: //p' | grep -Ex "$ours_re" | sort -u)
 for s in $expected_suites; do
 	printf '%s\n' "$suites" | grep -qx "$s" || result not-ok "kunit: suite $s did not run"
 done
@@ -109,11 +125,12 @@ printf '%s\n' "$dmesg" | awk -v want="$(echo $suites)" -v docs="$ours_doctests" 
 while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
 
 # No oops, BUG, lockdep report or unexpected warning during the whole run. The
-# KUnit duplicate-allocation test expects exactly one "Duplicate shadow variable"
-# WARNING.
+# KUnit tests expect one WARNING per "Duplicate shadow variable" line and one per
+# scheduling of a never-initialised static work item (rust/kernel/static_work.rs).
 splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN' || true)
 warns=$(printf '%s\n' "$dmesg" | grep -c '^WARNING:' || true)
-expected_warns=$(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true)
+expected_warns=$(( $(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true) +
+	$(printf '%s\n' "$dmesg" | grep -c '^WARNING: .*rust/kernel/static_work\.rs' || true) ))
 if [ -z "$splats" ] && [ "$warns" -le "$expected_warns" ]; then
 	result ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
 else

@@ -25,13 +25,14 @@ if ! cmp -s "$rbuild/.config" "$lbuild/.config"; then
 fi
 # Our crates are always rebuilt so that their warnings show; the kernel crate
 # is rebuilt by make when rust/kernel/ changes, and its warnings are kept.
-rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o"
+rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o" \
+	"$lbuild/kernel/livepatch/klp_kunit_task.o"
 log=$lbuild/.clippy.log
 make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
 	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1
 rc=$?
 # Our files in the kernel crate, and our crates.
-ours_kernel='rust/kernel/(hashtable|ftrace)\.rs'
+ours_kernel='rust/kernel/(hashtable|ftrace|dynamic_debug|dynamic_debug/site|tasklist|task_control|stacktrace|static_key|static_work)\.rs'
 ours="($ours_kernel|kernel/livepatch/)"
 if grep -q 'CLIPPY.*rust/kernel.o' "$log"; then
 	awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |

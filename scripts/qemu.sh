@@ -16,7 +16,9 @@ logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
 	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd"
 
 read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
-append="console=ttyS0 panic=-1 oops=panic klp.mode=$mode"
+# A log buffer large enough for the whole run: check.sh reads KUnit results and
+# splats from dmesg at the end.
+append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M klp.mode=$mode"
 if [ "$mode" = bench ]; then
 	[ -n "$tests" ] && append="$append klp.bench=${tests// /,}"
 elif [ -n "$tests" ]; then

@@ -87,11 +87,7 @@ impl StaticDelayedWork {
         work_key: Pin<&'static LockClassKey>,
         timer_key: Pin<&'static LockClassKey>,
     ) {
-        if self
-            .state
-            .cmpxchg(UNINIT, INITIALISING, Relaxed)
-            .is_err()
-        {
+        if self.state.cmpxchg(UNINIT, INITIALISING, Relaxed).is_err() {
             return;
         }
         let slot = self.dwork.get();

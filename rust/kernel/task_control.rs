@@ -128,7 +128,10 @@ impl Task {
     where
         F: FnOnce(&Task) -> CallResult,
     {
-        unsafe extern "C" fn trampoline<F>(task: *mut bindings::task_struct, arg: *mut c_void) -> c_int
+        unsafe extern "C" fn trampoline<F>(
+            task: *mut bindings::task_struct,
+            arg: *mut c_void,
+        ) -> c_int
         where
             F: FnOnce(&Task) -> CallResult,
         {

@@ -176,7 +176,10 @@ impl CpusReadGuard {
     pub fn is_online(&self, cpu: CpuId) -> bool {
         // SAFETY: The mask is a valid global; the CPU id is in range.
         unsafe {
-            bindings::cpumask_test_cpu(cpu.as_u32() as i32, addr_of_mut!(bindings::__cpu_online_mask))
+            bindings::cpumask_test_cpu(
+                cpu.as_u32() as i32,
+                addr_of_mut!(bindings::__cpu_online_mask),
+            )
         }
     }
 

@@ -148,4 +148,3 @@ const fn bit_word(lineno: u32, class_id: u32, flags: u32) -> u32 {
         (lineno << (32 - LINENO_BITS)) | (class_id << (32 - FLAGS_SHIFT)) | flags
     }
 }
-

@@ -133,7 +133,13 @@ fn patch_state(task: &Task) -> PatchState {
 fn set_patch_state(task: &Task, state: PatchState) {
     // SAFETY: As in `patch_state()`; the callers are the task itself, or the transition code
     // with the task held still or its `TIF_PATCH_PENDING` cleared.
-    unsafe { atomic_store(&raw mut (*task.as_ptr()).patch_state, state as c_int, Relaxed) };
+    unsafe {
+        atomic_store(
+            &raw mut (*task.as_ptr()).patch_state,
+            state as c_int,
+            Relaxed,
+        )
+    };
 }
 
 /// `klp_transition_patch`: the patch in transition, read by `core.c` too.
