@@ -45,14 +45,6 @@ function check_patch_state() {
 		die "patch_state of task $pid is $value, expected $state"
 }
 
-# wait_patch_state(pid, state) - wait until the task's patch_state is state
-function wait_patch_state() {
-	local pid="$1" state="$2"
-
-	loop_until '[[ $(cat "/proc/$pid/patch_state") == "$state" ]]' ||
-		die "patch_state of task $pid is $(cat "/proc/$pid/patch_state"), expected $state"
-}
-
 # wait_transition(modname) - wait until the patch's transition completes
 function wait_transition() {
 	local mod="$1"

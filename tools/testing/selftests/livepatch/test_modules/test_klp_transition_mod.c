@@ -44,6 +44,10 @@ static unsigned int spinning;
 module_param(spinning, uint, 0444);
 MODULE_PARM_DESC(spinning, "count of readers busy in the original spin function");
 
+/* Not static, so that the compiler keeps their names and signatures. */
+void test_klp_transition_func(unsigned int id);
+ssize_t test_klp_transition_spin(char *buf);
+
 static struct task_struct *threads[NR_THREADS];
 static struct kobject *klp_kobj;
 
