@@ -128,9 +128,9 @@ livepatch: '$MOD_LIVEPATCH': unpatching complete
 
 
 # - A reader of $SPIN_ATTR spins in the kernel, in the original
-#   test_klp_transition_spin(), until a signal is pending.  It never sleeps
-#   and never leaves the function on its own, so the patching transition
-#   cannot switch it.
+#   test_klp_transition_spin_show(), until a signal is pending.  It never
+#   sleeps and never leaves the function on its own, so the patching
+#   transition cannot switch it.
 # - After about 15 s of retries the livepatch core sends it a fake signal:
 #   the read returns -ERESTARTSYS, the task switches to the patched state on
 #   its way to user space, and the restarted read runs the new function,

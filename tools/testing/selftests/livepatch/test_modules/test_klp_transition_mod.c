@@ -8,8 +8,8 @@
  * function).  Clearing the bit lets the kthread leave the function.
  *
  * Reading /sys/kernel/test_klp_transition_mod/spin keeps the reader busy in
- * the kernel, inside test_klp_transition_spin(), until a signal (or the fake
- * signal of the livepatch core) is pending; the read is then restarted.
+ * the kernel, inside test_klp_transition_spin_show(), until a signal (or the
+ * fake signal of the livepatch core) is pending; the read is then restarted.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -39,14 +39,13 @@ static unsigned int nr_pids;
 module_param_array(pids, int, &nr_pids, 0444);
 MODULE_PARM_DESC(pids, "pids of the kthreads");
 
-/* Readers that entered the original test_klp_transition_spin(). */
+/* Readers that entered the original test_klp_transition_spin_show(). */
 static unsigned int spinning;
 module_param(spinning, uint, 0444);
 MODULE_PARM_DESC(spinning, "count of readers busy in the original spin function");
 
-/* Not static, so that the compiler keeps their names and signatures. */
+/* Not static, so that the compiler keeps its name and signature. */
 void test_klp_transition_func(unsigned int id);
-ssize_t test_klp_transition_spin(char *buf);
 
 static struct task_struct *threads[NR_THREADS];
 static struct kobject *klp_kobj;
@@ -65,8 +64,14 @@ noinline void test_klp_transition_func(unsigned int id)
 	clear_bit(id, &blocked);
 }
 
-/* Also replaced by the livepatch: busy until a signal is pending. */
-noinline ssize_t test_klp_transition_spin(char *buf)
+/*
+ * Also replaced by the livepatch: busy until a signal is pending.  Only
+ * called through the attribute's pointer, so that the compiler cannot
+ * propagate its constant return value into a caller.
+ */
+static ssize_t test_klp_transition_spin_show(struct kobject *kobj,
+					     struct kobj_attribute *attr,
+					     char *buf)
 {
 	WRITE_ONCE(spinning, spinning + 1);
 	while (!signal_pending(current))
@@ -74,13 +79,8 @@ noinline ssize_t test_klp_transition_spin(char *buf)
 	return -ERESTARTSYS;
 }
 
-static ssize_t spin_show(struct kobject *kobj, struct kobj_attribute *attr,
-			 char *buf)
-{
-	return test_klp_transition_spin(buf);
-}
-
-static struct kobj_attribute spin_attr = __ATTR_RO(spin);
+static struct kobj_attribute spin_attr =
+	__ATTR(spin, 0444, test_klp_transition_spin_show, NULL);
 
 static int test_klp_transition_thread(void *data)
 {

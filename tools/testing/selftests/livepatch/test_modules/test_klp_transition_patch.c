@@ -6,7 +6,7 @@
  * The new test_klp_transition_func() sleeps while bit <id> of this module's
  * "hold" parameter is set, so a kthread of the target module can be kept in
  * the new function and block an unpatching (or replacing) transition.  The
- * new test_klp_transition_spin() returns at once with the patch's name.
+ * new test_klp_transition_spin_show() returns at once with the patch's name.
  * With replace=1 the patch is an atomic replace patch.
  */
 
@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/delay.h>
+#include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include <linux/livepatch.h>
 
@@ -44,7 +45,9 @@ static void livepatch_transition_func(unsigned int id)
 	clear_bit(id, &blocked);
 }
 
-static ssize_t livepatch_transition_spin(char *buf)
+static ssize_t livepatch_transition_spin_show(struct kobject *kobj,
+					      struct kobj_attribute *attr,
+					      char *buf)
 {
 	return sysfs_emit(buf, "%s\n", THIS_MODULE->name);
 }
@@ -54,8 +57,8 @@ static struct klp_func funcs[] = {
 		.old_name = "test_klp_transition_func",
 		.new_func = livepatch_transition_func,
 	}, {
-		.old_name = "test_klp_transition_spin",
-		.new_func = livepatch_transition_spin,
+		.old_name = "test_klp_transition_spin_show",
+		.new_func = livepatch_transition_spin_show,
 	}, { }
 };
 
