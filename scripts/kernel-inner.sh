@@ -48,6 +48,7 @@ mkdir -p "$st"
 cp -r "$tree/tools/testing/selftests/livepatch/." "$st/"
 make -C "$st/test_modules" KDIR="$build" LLVM=1 -j"$jobs"
 gcc -O2 -static -o "$st/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
+gcc -O2 -static -o "$st/test_klp-spin" "$st/test_klp-spin.c"
 
 echo "== benchmark modules"
 bm=$build/bench
