@@ -47,6 +47,8 @@ macro_rules! dynamic_pr_debug {
 /// type-checked, as C's `no_printk()` does.
 #[doc(hidden)]
 #[macro_export]
+// The log prefix is the calling crate's, as for the `pr_*!` macros.
+#[expect(clippy::crate_in_macro_def)]
 macro_rules! __dynamic_pr_debug_site {
     ([$($func:tt)*], $fmt:tt $($arg:tt)*) => {{
         #[cfg(CONFIG_DYNAMIC_DEBUG)]

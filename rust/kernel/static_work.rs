@@ -119,6 +119,11 @@ impl StaticDelayedWork {
         !crate::warn_on!(self.state.load(Acquire) != READY)
     }
 
+    /// The work function.
+    ///
+    /// # Safety
+    ///
+    /// `work` must be the work item of an initialised [`StaticDelayedWork`].
     unsafe extern "C" fn run(work: *mut bindings::work_struct) {
         // SAFETY: `work` is the `work` field (at offset 0) of the `delayed_work`, which is the
         // `dwork` field of a `StaticDelayedWork` (type invariants); `Opaque` is transparent.
@@ -181,6 +186,9 @@ pub trait OnEachCpu {
 /// # Ok::<(), Error>(())
 /// ```
 pub fn schedule_on_each_cpu<T: OnEachCpu>() -> Result {
+    /// # Safety
+    ///
+    /// Only called by the workqueue core, as a work function.
     unsafe extern "C" fn trampoline<T: OnEachCpu>(_work: *mut bindings::work_struct) {
         T::run();
     }

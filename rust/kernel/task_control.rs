@@ -128,6 +128,10 @@ impl Task {
     where
         F: FnOnce(&Task) -> CallResult,
     {
+        /// # Safety
+        ///
+        /// `arg` must point to an `Option<F>` that nothing else uses during the call, and `task`
+        /// to a valid task.
         unsafe extern "C" fn trampoline<F>(
             task: *mut bindings::task_struct,
             arg: *mut c_void,

@@ -51,9 +51,9 @@ mod tasklist_tests {
     #[test]
     fn every_possible_cpu_has_an_idle_task() {
         let possible = tasklist::possible_cpus().count();
+        let mask = &raw mut bindings::__cpu_possible_mask;
         // SAFETY: The possible mask is a valid global.
-        let weight =
-            unsafe { bindings::cpumask_weight(&raw mut bindings::__cpu_possible_mask) } as usize;
+        let weight = unsafe { bindings::cpumask_weight(mask) } as usize;
         assert_eq!(possible, weight);
         for cpu in tasklist::possible_cpus() {
             assert_eq!(tasklist::idle_task(cpu).pid(), 0);

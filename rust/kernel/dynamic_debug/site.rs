@@ -9,6 +9,7 @@ use crate::{
         c_void, //
     },
     fmt,
+    str::CStrExt,
     types::Opaque,
 };
 
@@ -130,7 +131,7 @@ impl Descriptor {
                 core::ptr::from_ref(self)
                     .cast_mut()
                     .cast::<bindings::_ddebug>(),
-                c"%s: %pA".as_ptr().cast(),
+                c"%s: %pA".as_char_ptr(),
                 prefix.as_ptr(),
                 core::ptr::from_ref(&args).cast::<c_void>(),
             )

@@ -186,7 +186,7 @@ impl Func {
     /// The old function's size in bytes.
     pub(crate) fn old_size(&self) -> usize {
         // SAFETY: By the type invariants; set when the object is loaded, under `klp_mutex`.
-        unsafe { (*self.0.get()).old_size as usize }
+        unsafe { (*self.0.get()).old_size }
     }
 
     /// The address of the replacement.
@@ -198,7 +198,7 @@ impl Func {
     /// The replacement's size in bytes.
     pub(crate) fn new_size(&self) -> usize {
         // SAFETY: By the type invariants; set when the object is loaded, under `klp_mutex`.
-        unsafe { (*self.0.get()).new_size as usize }
+        unsafe { (*self.0.get()).new_size }
     }
 
     /// Sets `transition`, which the ftrace handler reads locklessly (`WRITE_ONCE()`).
@@ -374,9 +374,8 @@ pub(crate) unsafe fn patches<'a>() -> &'a PatchList {
 ///
 /// The caller must hold `klp_mutex`, which protects `klp_transition_patch`.
 pub(crate) unsafe fn transition_patch<'a>() -> Option<&'a Patch> {
-    // SAFETY: The caller holds `klp_mutex`, so the pointer is stable and, if set, points to a
-    // live, registered patch.
+    // The caller holds `klp_mutex`, so the pointer is stable.
     let ptr = crate::transition::transition_patch_raw();
-    // SAFETY: As above, a non-NULL value is a live patch.
+    // SAFETY: With `klp_mutex` held, a non-NULL value is a live, registered patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
 }

@@ -70,7 +70,8 @@ pub(crate) use warn_on_once;
 
 /// The stack of replacements of one function: the first two fields of the C core's
 /// `struct klp_ops`. The `ftrace_ops` follows in the [`Registration`], completing that layout,
-/// which `transition.c` (still C) reads through [`klp_find_ops`].
+/// which [`klp_find_ops`] returns to C callers (none are left since `transition.c` became
+/// `transition.rs`, which needs no lookup; the `patch.h` ABI is kept).
 ///
 /// # Invariants
 ///
@@ -195,7 +196,7 @@ impl Handler for FuncStack {
         // SAFETY: `func` is live (see above); `transition` is written by the transition code.
         if unsafe { atomic_load(&raw mut (*func).transition, Relaxed) } {
             // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
-            // the `smp_wmb()` in `klp_init_transition()` (transition.c) that orders every
+            // the `smp_mb(Write)` in `klp_init_transition()` (transition.rs) that orders every
             // task's initial `patch_state` before `transition = 1`.
             smp_mb(Read);
 
@@ -250,7 +251,7 @@ unsafe fn ops_map<'a>() -> &'a mut RBTree<usize, Ops> {
     unsafe { (*KLP_OPS.0.get()).get_or_insert_with(RBTree::new) }
 }
 
-/// Finds the handler and stack of `old_func`; `struct klp_ops` for the C transition code.
+/// Finds the handler and stack of `old_func` as a `struct klp_ops` (the `patch.h` ABI).
 ///
 /// # Safety
 ///
