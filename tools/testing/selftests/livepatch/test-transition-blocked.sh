@@ -8,53 +8,9 @@
 # tasks switch to the target state, and no other patch can be enabled.
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/transition_functions.sh
 
-MOD_TARGET=test_klp_transition_mod
-MOD_LIVEPATCH=test_klp_transition_patch
 MOD_OTHER=test_klp_livepatch
-
-# set_param(modname, param, value) - write a module parameter
-function set_param() {
-	local mod="$1" param="$2" value="$3"
-
-	log "% echo $value > /sys/module/$mod/parameters/$param"
-	echo "$value" > "/sys/module/$mod/parameters/$param" ||
-		die "failed to set $param of $mod"
-}
-
-# wait_param(modname, param, value) - wait until a module parameter reads value
-function wait_param() {
-	local mod="$1" param="$2" value="$3"
-
-	loop_until '[[ $(cat "/sys/module/$mod/parameters/$param") == "$value" ]]' ||
-		die "/sys/module/$mod/parameters/$param did not become $value"
-}
-
-# check_patch_state(pid, state) - the task's patch_state is state
-function check_patch_state() {
-	local pid="$1" state="$2"
-	local value
-
-	value=$(cat "/proc/$pid/patch_state")
-	[[ "$value" == "$state" ]] ||
-		die "patch_state of task $pid is $value, expected $state"
-}
-
-# wait_patch_state(pid, state) - wait until the task's patch_state is state
-function wait_patch_state() {
-	local pid="$1" state="$2"
-
-	loop_until '[[ $(cat "/proc/$pid/patch_state") == "$state" ]]' ||
-		die "patch_state of task $pid is $(cat "/proc/$pid/patch_state"), expected $state"
-}
-
-# wait_transition(modname) - wait until the patch's transition completes
-function wait_transition() {
-	local mod="$1"
-
-	loop_until 'grep -q "^0$" "$SYSFS_KLP_DIR/$mod/transition"' ||
-		die "the transition of $mod did not complete"
-}
 
 setup_config
 
