@@ -49,15 +49,17 @@ if [ "$core" = rust ]; then
 	done
 fi
 
-# Lint (Rust core only): rustfmt and clippy warnings in our code.
+# Lint (Rust core only): rustfmt, clippy and rustdoc warnings in our code.
 if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ] && [ -z "${KLP_VARIANT:-}" ]; then
-	phase "linting (rustfmt, clippy; log: $out/lint.log)"
+	phase "linting (rustfmt, clippy, rustdoc; log: $out/lint.log)"
 	"$TOP/scripts/chroot.sh" "$root" "$TOP/scripts/lint-inner.sh" "$tree" "$build" \
 		"$build-lint" >"$out/lint.log" 2>&1 || true
 	while read -r _ verdict what; do
 		result "$verdict" "lint: $what"
 	done < <(grep '^LINT ' "$out/lint.log")
-	grep -q '^LINT .* clippy' "$out/lint.log" || result not-ok "lint: clippy did not run"
+	for l in clippy rustdoc; do
+		grep -q "^LINT .* $l" "$out/lint.log" || result not-ok "lint: $l did not run"
+	done
 	{ grep -v '^LINT ok' "$out/lint.log" | grep -E '^(warning|error|Diff in|LINT)' || true; } | head -20 | sed 's/^/#   /'
 fi
 

@@ -49,3 +49,20 @@ elif [ -n "$warn" ]; then
 else
 	echo "LINT ok clippy"
 fi
+
+echo "== rustdoc"
+# The kernel crate's documentation; only warnings in our files count.
+dlog=$lbuild/.rustdoc.log
+make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" -j"$(nproc)" rustdoc >"$dlog" 2>&1
+rc=$?
+dwarn=$(awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$dlog" |
+	grep -E "$ours_kernel" | sort -u)
+if [ $rc != 0 ]; then
+	grep -E -m 20 -A 8 'error(\[E[0-9]+\])?:|\*\*\* ' "$dlog"
+	echo "LINT not-ok rustdoc (build failed; log: $dlog)"
+elif [ -n "$dwarn" ]; then
+	echo "$dwarn"
+	echo "LINT not-ok rustdoc"
+else
+	echo "LINT ok rustdoc"
+fi

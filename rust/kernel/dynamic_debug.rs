@@ -3,12 +3,12 @@
 //! Dynamic debug for Rust: `pr_debug` call sites that `dynamic_debug/control` can switch on and
 //! off at run time, exactly like C's `pr_debug()` under `CONFIG_DYNAMIC_DEBUG`.
 //!
-//! Each [`dynamic_pr_debug!`] call site places a [`Descriptor`] (a `struct _ddebug`) in the
-//! `__dyndbg` section, so the dynamic debug core lists it with its module, function, file, line
-//! and format, and queries such as `file kernel/livepatch/* +p` or `func some_fn -p` match it.
-//! Rust has no `__func__`: the function name is given at the call site, or defaults to the
-//! module path. The file name is `file!()`, which kbuild makes relative to the source tree
-//! (`--remap-path-prefix`), as `__FILE__` is for C.
+//! Each [`dynamic_pr_debug!`](crate::dynamic_pr_debug) call site places a [`Descriptor`]
+//! (a `struct _ddebug`) in the `__dyndbg` section, so the dynamic debug core lists it with its
+//! module, function, file, line and format, and queries such as `file kernel/livepatch/* +p` or
+//! `func some_fn -p` match it. Rust has no `__func__`: the function name is given at the call
+//! site, or defaults to the module path. The file name is `file!()`, which kbuild makes relative
+//! to the source tree (`--remap-path-prefix`), as `__FILE__` is for C.
 //!
 //! C header: [`include/linux/dynamic_debug.h`](srctree/include/linux/dynamic_debug.h)
 

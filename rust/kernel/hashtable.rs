@@ -4,8 +4,9 @@
 //!
 //! This is the Rust counterpart of a `DEFINE_HASHTABLE()` used with `hash_add_rcu()`,
 //! `hash_del_rcu()`, `hash_for_each_possible_rcu()` and `kfree_rcu()`: readers walk a bucket
-//! under [`rcu::Guard`] without taking a lock, writers serialise on a [`GlobalLock`] whose guard
-//! they pass as proof, and removed items are freed after a grace period.
+//! under [`rcu::Guard`] without taking a lock, writers serialise on a global lock
+//! ([`GlobalLock`](crate::sync::lock::GlobalLock)) whose guard they pass as proof, and removed
+//! items are freed after a grace period.
 //!
 //! Items may carry a trailing, untyped data area (like a C flexible array member) that is handed
 //! to C code as a raw pointer; see [`TailBox`].

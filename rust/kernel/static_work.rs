@@ -42,12 +42,16 @@ const READY: i32 = 2;
 /// # Invariants
 ///
 /// Once `state` is `READY`, `dwork` is an initialised `struct delayed_work` whose work
-/// function is [`Self::run`]; it is never moved (it is a static).
+/// function is `Self::run`; it is never moved (it is a static).
 ///
 /// # Examples
 ///
 /// ```
-/// use kernel::{static_lock_class, static_work::StaticDelayedWork, sync::atomic::{Atomic, Relaxed}};
+/// use kernel::{
+///     static_lock_class,
+///     static_work::StaticDelayedWork,
+///     sync::atomic::{Atomic, Relaxed},
+/// };
 ///
 /// static RUNS: Atomic<u32> = Atomic::new(0);
 /// fn bump() {

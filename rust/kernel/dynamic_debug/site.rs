@@ -25,7 +25,8 @@ const FLAGS_SHIFT: u32 = LINENO_BITS + CLASS_BITS;
 
 /// One dynamic debug call site, laid out as `struct _ddebug`.
 ///
-/// Only [`dynamic_pr_debug!`] creates descriptors, as statics in the `__dyndbg` section.
+/// Only [`dynamic_pr_debug!`](crate::dynamic_pr_debug) creates descriptors, as statics in the
+/// `__dyndbg` section.
 ///
 /// # Invariants
 ///

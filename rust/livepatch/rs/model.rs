@@ -293,7 +293,8 @@ impl Object {
         unsafe { (*self.0.get()).patched = patched };
     }
 
-    /// Whether the object's code is in memory: vmlinux, or a loaded module (`klp_is_object_loaded()`).
+    /// Whether the object's code is in memory: vmlinux, or a loaded module
+    /// (`klp_is_object_loaded()`).
     pub(crate) fn is_loaded(&self) -> bool {
         // SAFETY: By the type invariants; `mod` changes only under `klp_mutex`, held by callers.
         unsafe { (*self.0.get()).name.is_null() || !(*self.0.get()).mod_.is_null() }
