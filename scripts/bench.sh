@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: boot the C-core and the Rust-core kernels one after the other
-# and time calls of a patchable function in four states. Prints a table per
-# kernel and the Rust/C ratio per row; saves CSV in the log folder.
+# and time calls of a patchable function in four states, and enabling and
+# disabling a patch. Prints a table per kernel and the Rust/C ratio per row;
+# saves CSV in the log folder.
 #   usage: bench.sh [CALLS [ROUNDS]]
 
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,10 @@ tree=$("$TOP/scripts/source.sh" "$root")
 states="unpatched transition patched nop"
 csv=$LOGDIR/bench.csv
 echo "core,state,ns_per_call" >"$csv"
-declare -A ns
+declare -A ns lat
+ops="enable disable"
+lcsv=$LOGDIR/bench-transition.csv
+echo "core,op,us" >"$lcsv"
 for core in c rust; do
 	build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
 	"$TOP/scripts/qemu.sh" "$root" "$build" "$core" bench "$calls" "$rounds"
@@ -27,6 +31,12 @@ for core in c rust; do
 		[ -n "$v" ] || die "no $s measurement from the $core core; see $console"
 		ns[$core,$s]=$v
 		echo "$core,$s,$v" >>"$csv"
+	done
+	for o in $ops; do
+		v=$(tr -d '\r' <"$console" | sed -n "s/^KLP-BENCH-LAT $o //p" | tail -n 1)
+		[ -n "$v" ] || die "no $o latency from the $core core; see $console"
+		lat[$core,$o]=$v
+		echo "$core,$o,$v" >>"$lcsv"
 	done
 done
 
@@ -47,4 +57,13 @@ for s in $states; do
 	printf '%-12s %12s %12s %10s\n' "$s" "$c" "$r" \
 		"$(awk -v a="$r" -v b="$c" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
 done
-echo "CSV: $csv"
+echo
+echo "us to enable klp_bench_lp (insmod until transition 0) and to disable it (until"
+echo "freed), median of $rounds rounds; Rust/C, same run:"
+printf '%-12s %12s %12s %10s\n' op "C core" "Rust core" "Rust/C"
+for o in $ops; do
+	c=${lat[c,$o]} r=${lat[rust,$o]}
+	printf '%-12s %12s %12s %10s\n' "$o" "$c" "$r" \
+		"$(awk -v a="$r" -v b="$c" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }')"
+done
+echo "CSV: $csv $lcsv"

@@ -626,9 +626,11 @@ pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
             send_signals();
         }
         SIGNALS_CNT.store(cnt.wrapping_add(1), Relaxed);
-        // Retry later; meanwhile tasks may switch themselves.
+        // Retry in about a second (`round_jiffies_relative(HZ)`); meanwhile tasks may switch
+        // themselves. Not `bindings::HZ`: that is the user-space `HZ` (100), not `CONFIG_HZ`.
+        let one_second = kernel::time::msecs_to_jiffies(1000);
         // SAFETY: Pure computation on a jiffies count.
-        let delay = unsafe { bindings::round_jiffies_relative(bindings::HZ as usize) };
+        let delay = unsafe { bindings::round_jiffies_relative(one_second) };
         TRANSITION_WORK.schedule(delay);
         return;
     }

@@ -39,7 +39,13 @@ static int __init klp_bench_lp_init(void)
 	return klp_enable_patch(&patch);
 }
 
+/* Nothing to undo, but without an exit function the module could never be removed. */
+static void __exit klp_bench_lp_exit(void)
+{
+}
+
 module_init(klp_bench_lp_init);
+module_exit(klp_bench_lp_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
 MODULE_DESCRIPTION("Livepatch benchmark: the patch");

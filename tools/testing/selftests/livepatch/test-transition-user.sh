@@ -14,6 +14,13 @@
 
 SPIN_ATTR=$SYSFS_KERNEL_DIR/$MOD_TARGET/spin
 
+# dmesg_usec_of(text) - time stamp in microseconds of the first kernel message
+# since start_test that contains text
+function dmesg_usec_of() {
+	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
+		grep -F -m 1 "$1" | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p'
+}
+
 setup_config
 
 
@@ -107,6 +114,11 @@ check_patch_state $reader 0
 
 # The signals go out after SIGNALS_TIMEOUT (15) retries, one per second.
 wait_transition $MOD_LIVEPATCH
+# So not before about 15 s (the first retry may come up to 1/4 s early).
+t0=$(dmesg_usec_of "livepatch: '$MOD_LIVEPATCH': starting patching transition")
+t1=$(dmesg_usec_of "livepatch: signaling remaining tasks")
+(( 10#$t1 - 10#$t0 >= 14000000 )) ||
+	die "signals went out $(( (10#$t1 - 10#$t0) / 1000 )) ms after the transition started, expected ~15 s"
 wait $reader || die "the reader of $SPIN_ATTR failed"
 [[ $(cat "$SPIN_OUT") == "$MOD_LIVEPATCH" ]] ||
 	die "the reader of $SPIN_ATTR got \"$(cat "$SPIN_OUT")\", expected \"$MOD_LIVEPATCH\""
