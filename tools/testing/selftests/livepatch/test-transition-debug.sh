@@ -16,15 +16,9 @@ function set_task_debug() {
 		die "failed to switch the per-task messages"
 }
 
-# new_dmesg() - the kernel messages since start_test, without timestamps
-function new_dmesg() {
-	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
-		sed 's/^\[[ 0-9.]*\] //' | sed 's/^\[[ ]*[CT][0-9]*\] //'
-}
-
 # task_lines() - how many per-task messages were printed since start_test
 function task_lines() {
-	new_dmesg | grep -c 'livepatch: klp_try_switch_task: '
+	dmesg_since_start | strip_time | grep -c 'livepatch: klp_try_switch_task: '
 }
 
 setup_config
@@ -47,7 +41,7 @@ check_sysfs_value $MOD_LIVEPATCH transition 1
 
 BLOCKER="livepatch: klp_try_switch_task: klp_transition0:$PID0 is sleeping on function test_klp_transition_func"
 set_task_debug +p
-loop_until 'new_dmesg | grep -qxF "$BLOCKER"' ||
+loop_until 'dmesg_since_start | strip_time | grep -qxF "$BLOCKER"' ||
 	die "no message names the blocking task: $BLOCKER"
 set_task_debug -p
 before=$(task_lines)
@@ -83,7 +77,7 @@ livepatch: '$MOD_LIVEPATCH': unpatching complete
 
 # As check_result(), without the per-task messages (their number depends on
 # how many retries ran).
-result=$(new_dmesg | grep -e 'livepatch:' -e 'test_klp' |
+result=$(dmesg_since_start | strip_time | grep -e 'livepatch:' -e 'test_klp' |
 	grep -v '\(tainting\|taints\) kernel' |
 	grep -v 'livepatch: klp_try_switch_task: ')
 if [[ "$expect" == "$result" ]]; then

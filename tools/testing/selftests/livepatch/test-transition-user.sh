@@ -17,8 +17,7 @@ SPIN_ATTR=$SYSFS_KERNEL_DIR/$MOD_TARGET/spin
 # dmesg_usec_of(text) - time stamp in microseconds of the first kernel message
 # since start_test that contains text
 function dmesg_usec_of() {
-	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
-		grep -F -m 1 "$1" | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p'
+	dmesg_since_start | grep -F -m 1 "$1" | sed -n 's/^\[ *\([0-9]*\)\.\([0-9]\{6\}\)\].*/\1\2/p'
 }
 
 setup_config

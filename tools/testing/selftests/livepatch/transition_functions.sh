@@ -50,3 +50,13 @@ function wait_transition() {
 	loop_until 'grep -q "^0$" "$SYSFS_KLP_DIR/$mod/transition"' ||
 		die "the transition of $mod did not complete"
 }
+
+# dmesg_since_start() - the kernel messages since start_test
+function dmesg_since_start() {
+	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }'
+}
+
+# strip_time() - filter out the time stamps of kernel messages
+function strip_time() {
+	sed 's/^\[[ 0-9.]*\] //' | sed 's/^\[[ ]*[CT][0-9]*\] //'
+}
