@@ -51,13 +51,13 @@ fi
 
 # Lint (Rust core only): rustfmt, clippy and rustdoc warnings in our code.
 if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ] && [ -z "${KLP_VARIANT:-}" ]; then
-	phase "linting (rustfmt, clippy, rustdoc; log: $out/lint.log)"
+	phase "linting (rustfmt, clippy, rustdoc, compile-fail; log: $out/lint.log)"
 	"$TOP/scripts/chroot.sh" "$root" "$TOP/scripts/lint-inner.sh" "$tree" "$build" \
 		"$build-lint" >"$out/lint.log" 2>&1 || true
 	while read -r _ verdict what; do
 		result "$verdict" "lint: $what"
 	done < <(grep '^LINT ' "$out/lint.log")
-	for l in clippy rustdoc; do
+	for l in clippy rustdoc compile-fail; do
 		grep -q "^LINT .* $l" "$out/lint.log" || result not-ok "lint: $l did not run"
 	done
 	{ grep -v '^LINT ok' "$out/lint.log" | grep -E '^(warning|error|Diff in|LINT)' || true; } | head -20 | sed 's/^/#   /'
@@ -103,6 +103,17 @@ for f in klp_init_transition klp_reverse_transition klp_complete_transition \
 		result not-ok "dynamic debug: $want pr_debug site(s) of $f in kernel/livepatch/ (found $got)"
 	fi
 done
+
+# The Rust helpers are never traceable: the ftrace handler and the scheduler-time switch call
+# them, and without RUST_INLINE_HELPERS they are real functions.
+traceable=$(printf '%s\n' "$console" | sed -n 's/^KLP-TRACEABLE count //p')
+helpers=$(printf '%s\n' "$console" | sed -n 's/^KLP-TRACEABLE helper //p')
+if [ "${traceable:-0}" -gt 0 ] && [ -z "$helpers" ]; then
+	result ok "ftrace: no rust_helper_* among $traceable traceable functions"
+else
+	result not-ok "ftrace: no rust_helper_* among ${traceable:-0} traceable functions"
+	printf '%s\n' "$helpers" | head -5 | sed 's/^/#   /'
+fi
 
 # KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
 dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")

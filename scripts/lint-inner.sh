@@ -66,3 +66,7 @@ elif [ -n "$dwarn" ]; then
 else
 	echo "LINT ok rustdoc"
 fi
+
+echo "== compile-fail"
+# Misuse of our safe abstractions must not compile (tools/testing/compile_fail/).
+"$top/scripts/compile-fail-inner.sh" "$tree" "$rbuild"

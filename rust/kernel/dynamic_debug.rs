@@ -24,6 +24,10 @@ pub use site::Descriptor;
 /// `fn "name",` to set the function name queries match (`func name`); it defaults to the
 /// module path.
 ///
+/// To print bytes as C's `%s` does (unchanged, even where they are not UTF-8, such as a task's
+/// `comm`), split the message around them: `fn "name", ("head {}", a), %s raw, ("tail {}\n", b)`
+/// prints `head`, then the C string `raw`, then `tail`.
+///
 /// # Examples
 ///
 /// ```
@@ -32,14 +36,31 @@ pub use site::Descriptor;
 /// kernel::dynamic_pr_debug!(fn "my_function", "task {} is running\n", pid);
 /// // Listed under the module path.
 /// kernel::dynamic_pr_debug!("no function name given\n");
+/// // Bytes printed as `%s` prints them.
+/// let name = c"k\xe4fer";
+/// kernel::dynamic_pr_debug!(fn "my_function", ("task "), %s name, (":{} sleeps\n", pid));
 /// ```
 #[macro_export]
 macro_rules! dynamic_pr_debug {
+    (fn $func:literal, ($hfmt:tt $($harg:tt)*), %s $raw:expr, ($tfmt:tt $($targ:tt)*) $(,)?) => {
+        $crate::__dynamic_pr_debug_site!(
+            [$func], [$hfmt, "%s", $tfmt],
+            print_raw(
+                $crate::prelude::fmt!($hfmt $($harg)*),
+                $raw,
+                $crate::prelude::fmt!($tfmt $($targ)*)
+            )
+        )
+    };
     (fn $func:literal, $fmt:tt $($arg:tt)*) => {
-        $crate::__dynamic_pr_debug_site!([$func], $fmt $($arg)*)
+        $crate::__dynamic_pr_debug_site!(
+            [$func], [$fmt], print($crate::prelude::fmt!($fmt $($arg)*))
+        )
     };
     ($fmt:tt $($arg:tt)*) => {
-        $crate::__dynamic_pr_debug_site!([::core::module_path!()], $fmt $($arg)*)
+        $crate::__dynamic_pr_debug_site!(
+            [::core::module_path!()], [$fmt], print($crate::prelude::fmt!($fmt $($arg)*))
+        )
     };
 }
 
@@ -50,26 +71,31 @@ macro_rules! dynamic_pr_debug {
 // The log prefix is the calling crate's, as for the `pr_*!` macros.
 #[expect(clippy::crate_in_macro_def)]
 macro_rules! __dynamic_pr_debug_site {
-    ([$($func:tt)*], $fmt:tt $($arg:tt)*) => {{
+    ([$($func:tt)*], [$($fmt:tt)*], $print:ident($($args:tt)*)) => {{
         #[cfg(CONFIG_DYNAMIC_DEBUG)]
         {
+            const __PREFIX: &$crate::str::CStr =
+                match $crate::str::CStr::from_bytes_with_nul(crate::__LOG_PREFIX) {
+                    Ok(prefix) => prefix,
+                    Err(_) => panic!("the log prefix must be a C string"),
+                };
             #[link_section = "__dyndbg"]
             #[used]
             static __DDEBUG: $crate::dynamic_debug::Descriptor =
                 $crate::dynamic_debug::Descriptor::new(
-                    crate::__LOG_PREFIX,
-                    ::core::concat!($($func)*, "\0"),
-                    ::core::concat!(::core::file!(), "\0"),
-                    ::core::concat!($fmt, "\0"),
+                    __PREFIX,
+                    $crate::c_str!($($func)*),
+                    $crate::c_str!(::core::file!()),
+                    $crate::c_str!(::core::concat!($($fmt)*)),
                     ::core::line!(),
                 );
             if __DDEBUG.enabled() {
-                __DDEBUG.print(crate::__LOG_PREFIX, $crate::prelude::fmt!($fmt $($arg)*));
+                __DDEBUG.$print(__PREFIX, $($args)*);
             }
         }
         #[cfg(not(CONFIG_DYNAMIC_DEBUG))]
         if false {
-            let _ = $crate::prelude::fmt!($fmt $($arg)*);
+            let _ = ($($args)*);
         }
     }};
 }

@@ -100,10 +100,15 @@ impl FtraceRegs {
 
     /// Makes the trampoline return to `ip` instead of the traced function's body.
     ///
-    /// `ip` must be the entry of a function with the traced function's signature; the handler's
-    /// ops must have [`OpsFlag::IpModify`].
-    pub fn set_instruction_pointer(&mut self, ip: usize) {
-        // SAFETY: By the type invariants the registers are valid and exclusively ours.
+    /// # Safety
+    ///
+    /// This redirects control flow: the call of the traced function continues at `ip` with the
+    /// traced function's arguments and return address. `ip` must be the entry of a function
+    /// that is safe to call that way (same signature and calling convention, still in memory
+    /// when the call gets there), and the handler's ops must have [`OpsFlag::IpModify`].
+    pub unsafe fn set_instruction_pointer(&mut self, ip: usize) {
+        // SAFETY: By the type invariants the registers are valid and exclusively ours; the
+        // caller vouches for the new target.
         unsafe { bindings::ftrace_regs_set_instruction_pointer(self.0.get(), ip as c_ulong) };
     }
 }
@@ -230,11 +235,14 @@ impl<H: Handler> Registration<H> {
     where
         RegistrationError: From<E>,
     {
-        let ip = location(func);
+        let loc = location(func);
+        // Fields are initialised in the order written: `ip` and the handler are in place before
+        // `ops` is registered, since a handler may run on another CPU as soon as it is.
         try_pin_init!(Self {
+            ip: loc.unwrap_or(0),
             handler <- handler,
             ops <- Opaque::try_ffi_init(move |ops: *mut bindings::ftrace_ops| {
-                let ip = ip.ok_or(RegistrationError::NoLocation)?;
+                let ip = loc.ok_or(RegistrationError::NoLocation)?;
                 // SAFETY: `ops` is valid for writes; all-zero is the initial state of a
                 // `struct ftrace_ops` (as for a `static` one).
                 unsafe {
@@ -256,7 +264,6 @@ impl<H: Handler> Registration<H> {
                 }
                 Ok(())
             }),
-            ip: ip.unwrap_or(0),
             _pin: PhantomPinned,
         }? RegistrationError)
     }

@@ -225,8 +225,14 @@ impl<T> Deref for ItemRef<'_, T> {
 
 /// A hash table of `N` buckets (a power of two) of RCU-protected, intrusively linked items.
 ///
-/// Writers prove they hold the global lock `L` by passing its guard; readers pass an
-/// [`rcu::Guard`]. Lookups run concurrently with insertion and removal.
+/// Writers prove they hold the global lock `L` by passing its guard mutably, so nothing a
+/// writer is given (an [`ItemRef`] of [`Self::find_locked`], or the closures of the removal
+/// methods) can reach the table's writers while it runs; readers pass an [`rcu::Guard`].
+/// Lookups run concurrently with insertion and removal.
+///
+/// Items link back into the buckets, so only a table that never moves (`&'static`, e.g. a
+/// `static`) accepts them. Removed items are freed by `kfree_rcu()`, which does not run
+/// destructors: an item type that needs dropping is refused at compile time.
 ///
 /// # Invariants
 ///
@@ -273,17 +279,25 @@ impl<T> Deref for ItemRef<'_, T> {
 ///
 /// let item = TailBox::new(Item { links: Links::new(), key: 7 }, 4, GFP_KERNEL)?;
 /// {
-///     let w = DOC_TABLE_LOCK.lock();
-///     TABLE.insert(&w, item);
+///     let mut w = DOC_TABLE_LOCK.lock();
+///     TABLE.insert(&mut w, item);
 /// }
 /// {
 ///     let g = rcu::read_lock();
 ///     assert!(TABLE.find(7, &g, |i| i.key == 7).is_some());
 ///     assert!(TABLE.find(8, &g, |i| i.key == 8).is_none());
 /// }
-/// let w = DOC_TABLE_LOCK.lock();
-/// assert_eq!(TABLE.remove_all(&w, |i| i.key == 7, |_| {}), 1);
-/// assert_eq!(TABLE.remove_all(&w, |_| true, |_| {}), 0);
+/// let mut w = DOC_TABLE_LOCK.lock();
+/// assert_eq!(TABLE.remove_all(&mut w, |i| i.key == 7, |_| {}), 1);
+/// assert_eq!(TABLE.remove_all(&mut w, |_| true, |_| {}), 0);
+///
+/// // A single bucket works too (every key hashes to it).
+/// static ONE: RcuHashTable<Item, DOC_TABLE_LOCK, 1> = RcuHashTable::new();
+/// for key in [0, 1, usize::MAX] {
+///     ONE.insert(&mut w, TailBox::new(Item { links: Links::new(), key }, 0, GFP_KERNEL)?);
+/// }
+/// assert!(ONE.find_locked(usize::MAX, &w, |i| i.key == usize::MAX).is_some());
+/// assert_eq!(ONE.remove_all(&mut w, |_| true, |_| {}), 3);
 /// # Ok::<(), Error>(())
 /// ```
 pub struct RcuHashTable<T: RcuHashItem, L: GlobalLockBackend, const N: usize> {
@@ -315,6 +329,12 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
         N.trailing_zeros()
     };
 
+    /// `kfree_rcu()` frees removed items without dropping them.
+    const NO_DROP: () = assert!(
+        !core::mem::needs_drop::<T>(),
+        "items of an RcuHashTable are freed by kfree_rcu(), which does not drop them"
+    );
+
     /// Creates an empty table.
     pub const fn new() -> Self {
         // Force the evaluation of the bucket-count check.
@@ -329,7 +349,11 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
     /// The bucket of `key`, hashed as `hash_min()` hashes an `unsigned long` (`hash_64()`).
     fn bucket(&self, key: usize) -> *mut bindings::hlist_head {
         const GOLDEN_RATIO_64: u64 = 0x61C8_8646_80B5_83EB;
-        let hash = (key as u64).wrapping_mul(GOLDEN_RATIO_64) >> (64 - Self::BITS);
+        // One bucket needs no hash (and `hash_64()` would shift by 64).
+        let hash = match Self::BITS {
+            0 => 0,
+            bits => (key as u64).wrapping_mul(GOLDEN_RATIO_64) >> (64 - bits),
+        };
         // PANIC: `N` is a power of two, so the mask keeps the index in bounds.
         self.buckets[(hash as usize) & (N - 1)].get()
     }
@@ -373,6 +397,8 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
     }
 
     /// Looks up an item while holding the writer lock.
+    ///
+    /// The item borrows the guard, so it cannot be removed while the reference lives.
     pub fn find_locked<'a>(
         &'a self,
         key: usize,
@@ -387,7 +413,16 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
     }
 
     /// Publishes `item`; readers may find it as soon as this returns.
-    pub fn insert<'a>(&'a self, _guard: &'a GlobalGuard<L>, item: TailBox<T>) -> ItemRef<'a, T> {
+    ///
+    /// The table must be `'static`: linked items point into its buckets, so it may never move.
+    pub fn insert<'a>(
+        &'static self,
+        _guard: &'a mut GlobalGuard<L>,
+        item: TailBox<T>,
+    ) -> ItemRef<'a, T> {
+        // Refuse item types with a destructor (see the type's documentation).
+        #[allow(clippy::let_unit_value)]
+        let () = Self::NO_DROP;
         let head = self.bucket(item.hash_key());
         let ptr = item.into_raw();
         // ORDERING: `hlist_add_head_rcu()` publishes the node with `rcu_assign_pointer()`, so
@@ -434,10 +469,11 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
 
     /// Removes the first item of `key`'s bucket for which `pred` holds; returns whether one was.
     ///
-    /// `on_remove` runs under the lock, after the item is unlinked and before it is freed.
+    /// `on_remove` runs under the lock, after the item is unlinked and before it is freed; it
+    /// cannot reach the table's writers, since the guard is borrowed for the call.
     pub fn remove_one(
         &self,
-        _guard: &GlobalGuard<L>,
+        _guard: &mut GlobalGuard<L>,
         key: usize,
         pred: impl FnMut(&T) -> bool,
         mut on_remove: impl FnMut(&ItemRef<'_, T>),
@@ -458,7 +494,7 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
     /// `on_remove` runs under the lock for each, after it is unlinked and before it is freed.
     pub fn remove_all(
         &self,
-        _guard: &GlobalGuard<L>,
+        _guard: &mut GlobalGuard<L>,
         mut pred: impl FnMut(&T) -> bool,
         mut on_remove: impl FnMut(&ItemRef<'_, T>),
     ) -> usize {

@@ -24,12 +24,10 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use kernel::{stacktrace, task::Task};
+/// use kernel::stacktrace;
 ///
 /// let mut entries = [0usize; 64];
-/// // SAFETY: `current` is valid on the calling thread.
-/// let me = unsafe { &*Task::current_raw().cast::<Task>() };
-/// let trace = stacktrace::save_tsk_reliable(me, &mut entries)?;
+/// let trace = stacktrace::save_tsk_reliable(kernel::current!(), &mut entries)?;
 /// assert!(!trace.is_empty());
 /// # Ok::<(), Error>(())
 /// ```

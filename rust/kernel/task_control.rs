@@ -13,7 +13,11 @@ use crate::{
         c_int,
         c_void, //
     },
-    fmt,
+    str::CStr,
+    sync::atomic::{
+        atomic_load,
+        Relaxed, //
+    },
     task::Task,
 };
 
@@ -30,24 +34,26 @@ impl ThreadFlag {
 }
 
 /// A task's command name (`comm`), copied out so that a concurrent rename cannot tear it.
+///
+/// Print it as C's `%s` does, bytes unchanged (see `dynamic_pr_debug!`'s `%s` form); it has no
+/// `Display`, which would have to re-encode bytes that are not UTF-8.
+///
+/// # Invariants
+///
+/// The last byte is NUL.
 #[derive(Clone, Copy)]
 pub struct Comm([u8; bindings::TASK_COMM_LEN as usize]);
 
 impl Comm {
     /// The name's bytes, without the terminating NUL.
     pub fn as_bytes(&self) -> &[u8] {
-        let len = self.0.iter().position(|&b| b == 0).unwrap_or(self.0.len());
-        self.0.get(..len).unwrap_or(&[])
+        self.as_c_str().to_bytes()
     }
-}
 
-impl fmt::Display for Comm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Printed as C's `%s` prints it: the raw bytes.
-        for &b in self.as_bytes() {
-            fmt::Write::write_char(f, char::from(b))?;
-        }
-        Ok(())
+    /// The name as a C string.
+    pub fn as_c_str(&self) -> &CStr {
+        // By the type invariants the array ends with a NUL, so the fallback is never taken.
+        CStr::from_bytes_until_nul(&self.0).unwrap_or(c"")
     }
 }
 
@@ -87,18 +93,25 @@ impl Task {
     }
 
     /// The task's command name.
+    ///
+    /// A rename may run concurrently (`__set_task_comm()` copies without a lock): each byte is
+    /// read once with `READ_ONCE()` semantics, so the copy may mix two names, as `%s` of
+    /// `task->comm` does in C, but is never a data race.
     pub fn comm(&self) -> Comm {
         let mut comm = [0u8; bindings::TASK_COMM_LEN as usize];
-        // SAFETY: `comm` is an array inside the valid task; a rename racing with the copy can
-        // at worst mix two names, as `%s` of `task->comm` does in C. The last byte of the copy
-        // is kept NUL.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                (*self.as_ptr()).comm.as_ptr().cast::<u8>(),
-                comm.as_mut_ptr(),
-                comm.len() - 1,
-            )
-        };
+        // SAFETY: `self` is a valid task; this only computes the address of its `comm` array.
+        let src = unsafe { &raw mut (*self.as_ptr()).comm }.cast::<i8>();
+        // The last byte stays NUL.
+        for (i, byte) in comm
+            .iter_mut()
+            .take(bindings::TASK_COMM_LEN as usize - 1)
+            .enumerate()
+        {
+            // SAFETY: `i` is inside the `comm` array of the valid task; concurrent writers store
+            // bytes, so single byte loads do not race with them.
+            *byte = unsafe { atomic_load(src.add(i), Relaxed) } as u8;
+        }
+        // INVARIANT: The last byte was left NUL.
         Comm(comm)
     }
 

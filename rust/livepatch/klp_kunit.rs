@@ -294,6 +294,7 @@ mod ftrace_tests {
     /// Redirects every call to [`replacement`] and counts the calls.
     struct Redirect {
         calls: Atomic<usize>,
+        wrong_ip: Atomic<usize>,
     }
 
     impl Handler for Redirect {
@@ -307,7 +308,13 @@ mod ftrace_tests {
                 return;
             };
             this.handler().calls.add(1, Relaxed);
-            regs.set_instruction_pointer(replacement as usize);
+            // The registration's `ip` is written before the ops is registered, so even the
+            // first call sees it.
+            if this.ip() != ip {
+                this.handler().wrong_ip.add(1, Relaxed);
+            }
+            // SAFETY: `replacement` has the target's signature and is built in.
+            unsafe { regs.set_instruction_pointer(replacement as usize) };
         }
     }
 
@@ -318,6 +325,7 @@ mod ftrace_tests {
     fn register() -> Result<Pin<KBox<Registration<Redirect>>>, RegistrationError> {
         let handler = Redirect {
             calls: Atomic::new(0),
+            wrong_ip: Atomic::new(0),
         };
         KBox::try_pin_init(
             Registration::new(handler, flags(), klp_kunit_ftrace_target as usize),
@@ -340,6 +348,7 @@ mod ftrace_tests {
             assert_eq!(call_target(1), 101);
             assert_eq!(call_target(5), 105);
             assert_eq!(reg.as_ref().handler().calls.load(Relaxed), 2);
+            assert_eq!(reg.as_ref().handler().wrong_ip.load(Relaxed), 0);
             assert!(reg.ip() != 0);
             drop(reg);
         }
@@ -363,6 +372,7 @@ mod ftrace_tests {
     fn untraceable_function_is_refused() {
         let handler = Redirect {
             calls: Atomic::new(0),
+            wrong_ip: Atomic::new(0),
         };
         let reg = KBox::try_pin_init(
             Registration::new(handler, flags(), replacement as usize),

@@ -9,12 +9,6 @@ use kernel::prelude::*;
 
 const __LOG_PREFIX: &[u8] = b"livepatch_kunit\0";
 
-/// The calling task.
-fn me() -> &'static kernel::task::Task {
-    // SAFETY: `current` is valid while the test runs; `Task` is a transparent wrapper.
-    unsafe { &*kernel::task::Task::current_raw().cast() }
-}
-
 #[kunit_tests(rust_tasklist)]
 mod tasklist_tests {
     use kernel::{
@@ -22,13 +16,14 @@ mod tasklist_tests {
         cpu::CpuId,
         tasklist::{
             self,
-            CpusReadGuard, //
+            CpusReadGuard,
+            PossibleCpu, //
         },
     };
 
     #[test]
     fn threads_list_init_and_current_but_no_idle_task() {
-        let me = super::me().as_ptr();
+        let me = kernel::current!().as_ptr();
         let tasks = tasklist::read_lock();
         assert!(tasks.threads().any(|t| t.pid() == 1));
         assert!(tasks.threads().any(|t| t.as_ptr() == me));
@@ -58,12 +53,19 @@ mod tasklist_tests {
         for cpu in tasklist::possible_cpus() {
             assert_eq!(tasklist::idle_task(cpu).pid(), 0);
         }
+        // Every id below `nr_cpu_ids` is accepted exactly when it is in the mask.
+        for id in (0..kernel::cpu::nr_cpu_ids()).filter_map(CpuId::from_u32) {
+            // SAFETY: The possible mask is a valid global; `id` is below its size.
+            let in_mask = unsafe { bindings::cpumask_test_cpu(id.as_u32() as i32, mask) };
+            assert_eq!(PossibleCpu::new(id).is_some(), in_mask);
+        }
         let cpus = CpusReadGuard::new();
         let online = tasklist::possible_cpus()
-            .filter(|&c| cpus.is_online(c))
+            .filter_map(|c| cpus.online(c))
             .count();
         assert!(online >= 1);
-        assert!(CpuId::from_u32(0).is_some_and(|c| cpus.is_online(c)));
+        let this = PossibleCpu::new(CpuId::current());
+        assert!(this.and_then(|c| cpus.online(c)).is_some());
     }
 }
 
@@ -76,7 +78,7 @@ mod task_control_tests {
 
     #[test]
     fn thread_flags() {
-        let me = super::me();
+        let me = kernel::current!();
         let flag = ThreadFlag::PATCH_PENDING;
         let was = me.test_thread_flag(flag);
         me.set_thread_flag(flag);
@@ -93,7 +95,7 @@ mod task_control_tests {
 
     #[test]
     fn identity_of_the_running_kthread() {
-        let me = super::me();
+        let me = kernel::current!();
         assert_eq!(me.comm().as_bytes(), b"kunit_try_catch");
         assert!(me.is_kthread());
         assert!(me.is_current());
@@ -109,7 +111,7 @@ mod task_control_tests {
 
     #[test]
     fn call_func_passes_the_task_and_returns_the_result() {
-        let me = super::me();
+        let me = kernel::current!();
         assert_eq!(me.call_func(|t| t.pid()), me.pid());
         for cpu in tasklist::possible_cpus() {
             let idle = tasklist::idle_task(cpu);
@@ -134,7 +136,7 @@ mod stacktrace_tests {
     #[test]
     fn current_stack_is_reliable_and_bounded() -> Result {
         assert!(stacktrace::have_reliable_stacktrace());
-        let me = super::me();
+        let me = kernel::current!();
         let mut entries = [0usize; 100];
         let trace = stacktrace::save_tsk_reliable(me, &mut entries)?;
         assert!(trace.len() >= 2);

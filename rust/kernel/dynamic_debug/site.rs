@@ -9,7 +9,11 @@ use crate::{
         c_void, //
     },
     fmt,
-    str::CStrExt,
+    str::{
+        as_char_ptr_in_const_context,
+        CStr,
+        CStrExt, //
+    },
     types::Opaque,
 };
 
@@ -30,7 +34,7 @@ const FLAGS_SHIFT: u32 = LINENO_BITS + CLASS_BITS;
 ///
 /// # Invariants
 ///
-/// The four strings are NUL-terminated and `'static`. After boot (or module load) the dynamic
+/// The four strings are `'static` C strings. After boot (or module load) the dynamic
 /// debug core owns `bits` and `key`: it rewrites the flags under its own lock, so Rust only
 /// reads them, with single volatile loads.
 #[repr(C, align(8))]
@@ -68,39 +72,25 @@ const _: () = {
 // dynamic debug core under its lock and read here with single loads.
 unsafe impl Sync for Descriptor {}
 
-/// Returns a pointer to `s`, which must end with a NUL byte (checked at compile time for the
-/// statics the macro builds).
-const fn c_str_ptr(s: &'static str) -> *const c_char {
-    let bytes = s.as_bytes();
-    assert!(
-        !bytes.is_empty() && bytes[bytes.len() - 1] == 0,
-        "dynamic debug strings are NUL-terminated"
-    );
-    bytes.as_ptr().cast()
-}
-
 impl Descriptor {
     /// A descriptor for one call site, printing off (as C without `DEBUG`).
     ///
-    /// Every string must end with `"\0"`; [`dynamic_pr_debug!`] builds them.
+    /// [`dynamic_pr_debug!`] builds the strings.
     #[doc(hidden)]
     pub const fn new(
-        modname: &'static [u8],
-        function: &'static str,
-        filename: &'static str,
-        format: &'static str,
+        modname: &'static CStr,
+        function: &'static CStr,
+        filename: &'static CStr,
+        format: &'static CStr,
         line: u32,
     ) -> Self {
-        assert!(
-            !modname.is_empty() && modname[modname.len() - 1] == 0,
-            "the log prefix is NUL-terminated"
-        );
         let lineno = line & ((1 << LINENO_BITS) - 1);
+        // INVARIANT: The strings are `'static` C strings.
         Self {
-            modname: modname.as_ptr().cast(),
-            function: c_str_ptr(function),
-            filename: c_str_ptr(filename),
-            format: c_str_ptr(format),
+            modname: as_char_ptr_in_const_context(modname),
+            function: as_char_ptr_in_const_context(function),
+            filename: as_char_ptr_in_const_context(filename),
+            format: as_char_ptr_in_const_context(format),
             bits: Opaque::new(bit_word(lineno, CLASS_DEFAULT, 0)),
             #[cfg(CONFIG_JUMP_LABEL)]
             // `STATIC_KEY_FALSE_INIT` is all zeroes: disabled, no jump entries.
@@ -121,22 +111,50 @@ impl Descriptor {
     /// ask for (`+m`, `+f`, `+l`, `+t`) and prints at `KERN_DEBUG`.
     #[cold]
     #[inline(never)]
-    pub fn print(&'static self, prefix: &'static [u8], args: fmt::Arguments<'_>) {
-        // SAFETY: `self` is a live descriptor with the C layout; the format consumes a
-        // NUL-terminated string (the `__LOG_PREFIX`, checked in `new()` of the same call site)
+    pub fn print(&'static self, prefix: &'static CStr, args: fmt::Arguments<'_>) {
+        // SAFETY: `self` is a live descriptor with the C layout; the format consumes a C string
         // and a `fmt::Arguments` for `%pA`, both valid for the call.
         unsafe {
             bindings::__dynamic_pr_debug(
-                // CAST: `Descriptor` has the layout of `struct _ddebug` (asserted above); the
-                // callee only reads it, and the mutable parts are `Opaque`.
-                core::ptr::from_ref(self)
-                    .cast_mut()
-                    .cast::<bindings::_ddebug>(),
+                self.as_raw(),
                 c"%s: %pA".as_char_ptr(),
-                prefix.as_ptr(),
+                prefix.as_char_ptr(),
                 core::ptr::from_ref(&args).cast::<c_void>(),
             )
         };
+    }
+
+    /// Prints `head`, the bytes of `raw` as C's `%s` prints them (unchanged, even where they
+    /// are not UTF-8, e.g. a task's `comm`), then `tail`.
+    #[cold]
+    #[inline(never)]
+    pub fn print_raw(
+        &'static self,
+        prefix: &'static CStr,
+        head: fmt::Arguments<'_>,
+        raw: &CStr,
+        tail: fmt::Arguments<'_>,
+    ) {
+        // SAFETY: As in `print()`: C strings for the two `%s`, `fmt::Arguments` for the two
+        // `%pA`, all valid for the call.
+        unsafe {
+            bindings::__dynamic_pr_debug(
+                self.as_raw(),
+                c"%s: %pA%s%pA".as_char_ptr(),
+                prefix.as_char_ptr(),
+                core::ptr::from_ref(&head).cast::<c_void>(),
+                raw.as_char_ptr(),
+                core::ptr::from_ref(&tail).cast::<c_void>(),
+            )
+        };
+    }
+
+    fn as_raw(&'static self) -> *mut bindings::_ddebug {
+        // CAST: `Descriptor` has the layout of `struct _ddebug` (asserted above); the dynamic
+        // debug core only reads it here, and the mutable parts are `Opaque`.
+        core::ptr::from_ref(self)
+            .cast_mut()
+            .cast::<bindings::_ddebug>()
     }
 }
 

@@ -11,6 +11,7 @@
 
 use kernel::prelude::*;
 
+mod checked;
 mod model;
 mod redirect;
 mod shadow;

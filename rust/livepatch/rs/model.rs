@@ -13,7 +13,6 @@ use kernel::{
     interop::list::CList,
     prelude::*,
     sync::atomic::{
-        atomic_load,
         atomic_store,
         Relaxed, //
     },
@@ -139,8 +138,9 @@ impl Patch {
 /// # Invariants
 ///
 /// The function belongs to a live patch (see [`Patch`]). Its internal fields are written only
-/// with `klp_mutex` held; `transition` and the stack links are also read locklessly by the
-/// ftrace handler.
+/// with `klp_mutex` held; `transition`, `nop`, `new_func` and the stack links are also read
+/// locklessly by the ftrace handler, with single loads. The stack check reads none of them: it
+/// uses a snapshot taken under `klp_mutex` (`checked.rs`).
 #[repr(transparent)]
 pub(crate) struct Func(Opaque<bindings::klp_func>);
 
@@ -210,33 +210,6 @@ impl Func {
         // SAFETY: The caller holds `klp_mutex`, so this is the only writer; readers use
         // `READ_ONCE()`-style loads.
         unsafe { atomic_store(&raw mut (*self.0.get()).transition, transition, Relaxed) };
-    }
-
-    /// The function below this one on its stack of replacements, or `None` if this one is
-    /// the only entry (so below it is the original code).
-    ///
-    /// Only meaningful for a function on top of its stack, as the patch in transition's
-    /// functions are while it is being enabled: then the previous link is the stack's head,
-    /// and the stack holds one entry exactly when the next link is the head too. This needs
-    /// no lookup of the stack, so the scheduler-time check can run without `klp_mutex`.
-    pub(crate) fn below(&self) -> Option<&Func> {
-        let node = self.stack_node();
-        // SAFETY: The function is alive; its links change only under `klp_mutex`, and a racing
-        // change (a module coming) only touches other stacks, as in the C core.
-        let (next, prev) = unsafe {
-            (
-                atomic_load(&raw mut (*node).next, Relaxed),
-                atomic_load(&raw mut (*node).prev, Relaxed),
-            )
-        };
-        if next == prev {
-            return None;
-        }
-        // SAFETY: `next` is not the head (see above), so it is the `stack_node` of a live
-        // `klp_func` of an older patch; `Func` is a transparent wrapper.
-        Some(unsafe {
-            &*kernel::container_of!(next, bindings::klp_func, stack_node).cast::<Func>()
-        })
     }
 
     /// The function's link in its stack of replacements (`stack_node`).

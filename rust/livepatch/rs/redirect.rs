@@ -219,10 +219,20 @@ impl Handler for FuncStack {
         }
 
         // A no-op restores the original code: setting the IP would loop forever.
-        // SAFETY: `func` is live; `nop` and `new_func` do not change while it is on a stack.
-        let (nop, new_func) = unsafe { ((*func).nop, (*func).new_func) };
+        // SAFETY: `func` is live. `nop` and `new_func` are written by `core.c` before the
+        // function is pushed (the push publishes them) and never while it is on a stack; they
+        // are read with single loads all the same.
+        let (nop, new_func) = unsafe {
+            (
+                atomic_load(&raw mut (*func).nop, Relaxed),
+                atomic_load(&raw mut (*func).new_func, Relaxed),
+            )
+        };
         if !nop {
-            regs.set_instruction_pointer(new_func as usize);
+            // SAFETY: `new_func` is the replacement of the traced function, with its signature
+            // (checked by the patch's author, as in C); the patch's module stays loaded while
+            // one of its functions is on a stack.
+            unsafe { regs.set_instruction_pointer(new_func as usize) };
         }
     }
 }
@@ -276,6 +286,48 @@ fn ops_flags() -> OpsFlags {
     #[cfg(not(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))]
     let flags = flags | OpsFlag::SaveRegs;
     flags
+}
+
+/// What runs for a patched function's old address in a task that has not switched to the
+/// function's patch.
+pub(crate) enum Underneath<'a> {
+    /// The function is not on top of its stack: a newer patch's function is, and every task
+    /// runs that one whatever its state.
+    Unchanged,
+    /// The function is the only entry: the original code.
+    Original,
+    /// The older patch's function right below it.
+    Replacement(&'a Func),
+}
+
+/// Finds what runs underneath `func` on its stack (`klp_check_stack_func()`'s lookup).
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `func` must be patched.
+pub(crate) unsafe fn underneath(func: &Func) -> Underneath<'_> {
+    // SAFETY: The caller holds `klp_mutex`.
+    let map = unsafe { ops_map() };
+    let Some(ops) = map.get(&func.old_func()) else {
+        kernel::warn_on!(true);
+        return Underneath::Unchanged;
+    };
+    let head = ops.as_ref().handler().head();
+    // SAFETY: The stack is an initialised list, changed only under `klp_mutex`, which the
+    // caller holds.
+    let top = unsafe { (*head).next };
+    if top != func.stack_node() {
+        return Underneath::Unchanged;
+    }
+    // SAFETY: As above; `top` is `func`'s node.
+    let next = unsafe { (*top).next };
+    if next == head {
+        return Underneath::Original;
+    }
+    // SAFETY: A stack entry other than the head is the `stack_node` of a live `klp_func` of an
+    // older patch (its module stays loaded while the function is on a stack); `Func` is a
+    // transparent wrapper of `klp_func`.
+    Underneath::Replacement(unsafe { &*func_of(next).cast::<Func>() })
 }
 
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
@@ -394,6 +446,9 @@ unsafe fn unpatch_object(obj: &Object, nops_only: bool) {
 pub(crate) unsafe extern "C" fn klp_unpatch_object(obj: *mut bindings::klp_object) {
     // SAFETY: Guaranteed by the caller.
     unsafe { unpatch_object(Object::from_raw(obj), false) };
+    // A module going away during a transition: stack checks must stop using its code.
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { crate::checked::refresh() };
 }
 
 /// Redirects every function of `obj`; on failure, undoes what was done.
@@ -419,6 +474,9 @@ pub(crate) unsafe extern "C" fn klp_patch_object(obj: *mut bindings::klp_object)
     }
     // SAFETY: The caller holds `klp_mutex`.
     unsafe { obj.set_patched(true) };
+    // A module coming during a transition: stack checks must see the new stacks.
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { crate::checked::refresh() };
     0
 }
 

@@ -154,7 +154,7 @@ unsafe fn get_or_alloc(
         return core::ptr::null_mut();
     };
 
-    let guard = KLP_SHADOW_LOCK.lock();
+    let mut guard = KLP_SHADOW_LOCK.lock();
     // Look for <obj, id> again under the lock; another writer may have won the race.
     let raced = KLP_SHADOW_HASH
         .find_locked(obj, &guard, |s| s.matches(obj, id))
@@ -177,7 +177,7 @@ unsafe fn get_or_alloc(
         }
     }
 
-    let data = KLP_SHADOW_HASH.insert(&guard, shadow).tail_ptr().cast();
+    let data = KLP_SHADOW_HASH.insert(&mut guard, shadow).tail_ptr().cast();
     drop(guard);
     data
 }
@@ -243,9 +243,9 @@ pub(crate) unsafe extern "C" fn klp_shadow_free(
     dtor: bindings::klp_shadow_dtor_t,
 ) {
     let obj = obj as usize;
-    let guard = KLP_SHADOW_LOCK.lock();
+    let mut guard = KLP_SHADOW_LOCK.lock();
     KLP_SHADOW_HASH.remove_one(
-        &guard,
+        &mut guard,
         obj,
         |s| s.matches(obj, id),
         // SAFETY: Forwarded from our caller.
@@ -263,9 +263,9 @@ pub(crate) unsafe extern "C" fn klp_shadow_free_all(
     id: c_ulong,
     dtor: bindings::klp_shadow_dtor_t,
 ) {
-    let guard = KLP_SHADOW_LOCK.lock();
+    let mut guard = KLP_SHADOW_LOCK.lock();
     KLP_SHADOW_HASH.remove_all(
-        &guard,
+        &mut guard,
         |s| s.id == id,
         // SAFETY: Forwarded from our caller.
         |s| unsafe { destroy(dtor, s) },

@@ -16,6 +16,10 @@
 //! C header: [`kernel/livepatch/transition.h`](srctree/kernel/livepatch/transition.h)
 
 use crate::{
+    checked::{
+        self,
+        CheckedCode, //
+    },
     model::{
         self,
         Patch, //
@@ -49,6 +53,7 @@ use kernel::{
             Read,
             Write, //
         },
+        rcu,
     },
     task::Task,
     task_control::{
@@ -212,12 +217,15 @@ fn transition_work_fn() {
 }
 
 /// One stack-trace buffer per possible CPU (the C core's per-CPU `klp_stack_entries`), so the
-/// check from `__schedule()` needs no stack space for it.
+/// check from `__schedule()` needs no stack space for it. Each buffer is its own small
+/// allocation, so that a machine with many CPUs needs no large contiguous one; the table of
+/// pointers, indexed by CPU id, may come from `vmalloc()`.
 ///
 /// # Invariants
 ///
-/// Buffer `n` is only used on CPU `n` with preemption disabled, so uses never overlap.
-struct StackBuffers(KVec<UnsafeCell<[usize; MAX_STACK_ENTRIES]>>);
+/// Buffer `n` is only used on CPU `n` with preemption disabled, so uses never overlap. Every
+/// possible CPU has a buffer.
+struct StackBuffers(KVVec<Option<KBox<UnsafeCell<[usize; MAX_STACK_ENTRIES]>>>>);
 
 // SAFETY: By the type invariants each buffer is used by one CPU at a time.
 unsafe impl Sync for StackBuffers {}
@@ -229,17 +237,27 @@ static STACK_BUFFERS: kernel::sync::SetOnce<StackBuffers> = kernel::sync::SetOnc
 impl StackBuffers {
     fn new() -> Result<Self> {
         let n = kernel::cpu::nr_cpu_ids() as usize;
-        let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+        let mut v = KVVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
-            v.push(UnsafeCell::new([0; MAX_STACK_ENTRIES]), GFP_KERNEL)?;
+            v.push(None, GFP_KERNEL)?;
         }
+        for cpu in tasklist::possible_cpus() {
+            let slot = v.get_mut(cpu.id().as_u32() as usize).ok_or(EINVAL)?;
+            *slot = Some(KBox::new(
+                UnsafeCell::new([0; MAX_STACK_ENTRIES]),
+                GFP_KERNEL,
+            )?);
+        }
+        // INVARIANT: Every possible CPU got a buffer above.
         Ok(Self(v))
     }
 
-    /// Runs `f` on this CPU's buffer; `None` if there is none.
+    /// Runs `f` on this CPU's buffer; `None` only if the invariants were broken.
     fn with_this_cpu<R>(&self, f: impl FnOnce(&mut [usize]) -> R) -> Option<R> {
         let _preempt = PreemptDisabledNotrace::new();
-        let slot = self.0.get(CpuId::current().as_u32() as usize)?;
+        let cpu = CpuId::current().as_u32() as usize;
+        // The running CPU is possible, so it has a buffer (type invariants).
+        let slot = self.0.get(cpu)?.as_ref()?;
         // SAFETY: Preemption is disabled and nothing on this CPU that uses the buffer runs
         // nested (no interrupt handler switches tasks), so the reference is exclusive.
         Some(f(unsafe { &mut *slot.get() }))
@@ -253,7 +271,15 @@ pub(crate) fn init() -> Result {
         static_lock_class!(),
         static_lock_class!(),
     );
-    STACK_BUFFERS.populate(StackBuffers::new()?);
+    // Without the buffers no sleeping task's stack could be checked, and transitions would only
+    // finish through tasks switching themselves: fail the core's initialisation loudly instead.
+    let buffers = StackBuffers::new().inspect_err(|e| {
+        pr_err!(
+            "failed to allocate the stack-trace buffers ({}); live patching is unavailable\n",
+            e.to_errno()
+        )
+    })?;
+    STACK_BUFFERS.populate(buffers);
     Ok(())
 }
 
@@ -288,6 +314,11 @@ unsafe fn complete_transition() {
         patch.mod_name(),
         target.verb()
     );
+
+    // Every task has switched (or was forced): no more stack checks. This also ends the
+    // snapshot's use of the names of functions freed below.
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { checked::retract() };
 
     if patch.replace() && target == PatchState::Patched {
         // SAFETY: The caller holds `klp_mutex`; `patch` is live.
@@ -405,26 +436,11 @@ enum Blocked<'a> {
     SleepingOn(&'a CStr),
 }
 
-/// Whether `entries` has an address inside the code a task would leave by switching:
-/// the replacement when unpatching; when patching, what ran before (the previous patch's
-/// replacement or the original function) (`klp_check_stack_func()`).
-fn uses_func(func: &model::Func, target: PatchState, entries: &[usize]) -> bool {
-    let (addr, size) = if target == PatchState::Unpatched {
-        (func.new_func(), func.new_size())
-    } else {
-        match func.below() {
-            None => (func.old_func(), func.old_size()),
-            Some(prev) => (prev.new_func(), prev.new_size()),
-        }
-    };
-    entries
-        .iter()
-        .any(|&a| a >= addr && a < addr.wrapping_add(size))
-}
-
-/// Checks `task`'s stack against the patch in transition (`klp_check_stack()`).
-fn check_stack<'a>(task: &Task, patch: &'a Patch, target: PatchState) -> Result<(), Blocked<'a>> {
+/// Checks `task`'s stack against the code the transition changes (`klp_check_stack()`).
+fn check_stack<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocked<'a>> {
     let Some(buffers) = STACK_BUFFERS.as_ref() else {
+        // `init()` failed and said so; stacks cannot be checked.
+        warn_on_once!(true);
         return Err(Blocked::Unreliable);
     };
     buffers
@@ -437,17 +453,10 @@ fn check_stack<'a>(task: &Task, patch: &'a Patch, target: PatchState) -> Result<
                 let _ = (task, entries);
                 return Err(Blocked::Unreliable);
             };
-            for obj in patch.objects().iter() {
-                if !obj.patched() {
-                    continue;
-                }
-                for func in obj.funcs().iter() {
-                    if uses_func(func, target, trace) {
-                        return Err(Blocked::SleepingOn(func.old_name()));
-                    }
-                }
+            match code.blocker(trace) {
+                Some(name) => Err(Blocked::SleepingOn(name)),
+                None => Ok(()),
             }
-            Ok(())
         })
         .unwrap_or(Err(Blocked::Unreliable))
 }
@@ -456,14 +465,13 @@ fn check_stack<'a>(task: &Task, patch: &'a Patch, target: PatchState) -> Result<
 /// Runs on `current` or with `task` held still by `task_call_func()`.
 fn check_and_switch<'a>(
     task: &Task,
-    patch: &'a Patch,
-    target: PatchState,
+    code: &'a CheckedCode,
     blocker: &mut Option<&'a CStr>,
 ) -> c_int {
     if task.is_on_cpu() && !task.is_current() {
         return EBUSY.to_errno();
     }
-    match check_stack(task, patch, target) {
+    match check_stack(task, code) {
         Err(Blocked::Unreliable) => return EINVAL.to_errno(),
         Err(Blocked::SleepingOn(name)) => {
             *blocker = Some(name);
@@ -472,7 +480,7 @@ fn check_and_switch<'a>(
         Ok(()) => {}
     }
     task.clear_thread_flag(PENDING);
-    set_patch_state(task, target);
+    set_patch_state(task, code.target());
     0
 }
 
@@ -487,21 +495,24 @@ fn try_switch_task(task: &Task) -> bool {
     if !kernel::stacktrace::have_reliable_stacktrace() {
         return false;
     }
-    let patch = transition_patch_raw();
-    if patch.is_null() {
-        // The transition ended meanwhile (only possible when called from `__schedule()`).
+    // The snapshot of the code to check stays valid while this guard is held, even if the
+    // transition ends or the func stacks change meanwhile (see `checked.rs`).
+    let rcu = rcu::read_lock();
+    let Some(code) = checked::get(&rcu) else {
+        // Not started yet, ended meanwhile (only possible from `__schedule()`), or no memory
+        // for the snapshot.
+        return false;
+    };
+    if code.target() != target {
+        // Reversed meanwhile; the next attempt sees the new snapshot.
         return false;
     }
-    // SAFETY: While a task still has to switch, the transition (and so the patch) cannot
-    // end: it ends only when every task has switched, or is forced under `klp_mutex` while
-    // this task has its switch pending; the C core relies on the same.
-    let patch = unsafe { Patch::from_raw(patch) };
 
     let mut blocker = None;
     let ret = if task.is_current() {
-        check_and_switch(task, patch, target, &mut blocker)
+        check_and_switch(task, code, &mut blocker)
     } else {
-        task.call_func(|t| check_and_switch(t, patch, target, &mut blocker))
+        task.call_func(|t| check_and_switch(t, code, &mut blocker))
     };
 
     const FUNC: &str = "klp_try_switch_task";
@@ -509,33 +520,27 @@ fn try_switch_task(task: &Task) -> bool {
         0 => {}
         r if r == EBUSY.to_errno() => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
-            "{}: {}:{} is running\n",
-            FUNC,
-            task.comm(),
-            task.pid()
+            ("{}: ", FUNC),
+            %s task.comm().as_c_str(),
+            (":{} is running\n", task.pid())
         ),
         r if r == EINVAL.to_errno() => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
-            "{}: {}:{} has an unreliable stack\n",
-            FUNC,
-            task.comm(),
-            task.pid()
+            ("{}: ", FUNC),
+            %s task.comm().as_c_str(),
+            (":{} has an unreliable stack\n", task.pid())
         ),
         r if r == EADDRINUSE.to_errno() => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
-            "{}: {}:{} is sleeping on function {}\n",
-            FUNC,
-            task.comm(),
-            task.pid(),
-            blocker.unwrap_or(c"")
+            ("{}: ", FUNC),
+            %s task.comm().as_c_str(),
+            (":{} is sleeping on function {}\n", task.pid(), blocker.unwrap_or(c""))
         ),
         r => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
-            "{}: Unknown error code ({}) when trying to switch {}:{}\n",
-            FUNC,
-            r,
-            task.comm(),
-            task.pid()
+            ("{}: Unknown error code ({}) when trying to switch ", FUNC, r),
+            %s task.comm().as_c_str(),
+            (":{}\n", task.pid())
         ),
     }
     ret == 0
@@ -606,11 +611,11 @@ pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
         let cpus = CpusReadGuard::new();
         for cpu in tasklist::possible_cpus() {
             let task = tasklist::idle_task(cpu);
-            if cpus.is_online(cpu) {
+            if let Some(online) = cpus.online(cpu) {
                 if !try_switch_task(task) {
                     complete = false;
                     // Make the idle task go through its loop, where it switches itself.
-                    cpus.wake_up_if_idle(cpu);
+                    cpus.wake_up_if_idle(online);
                 }
             } else if patch_state(task) != target {
                 // An offline CPU's idle task runs nothing: switch it directly.
@@ -671,6 +676,11 @@ pub(crate) unsafe extern "C" fn klp_start_transition() {
         patch.mod_name(),
         target.verb()
     );
+
+    // The code stack checks compare against, before any task is marked pending.
+    // SAFETY: The caller holds `klp_mutex`; `patch` is the patch in transition, whose functions
+    // are on their stacks by now.
+    unsafe { checked::publish(patch, target) };
 
     {
         let tasks = tasklist::read_lock();

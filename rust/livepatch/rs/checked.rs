@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+//! The code a transition checks stacks against, snapshotted under `klp_mutex`.
+//!
+//! A task may switch once no address on its stack lies in the code it would stop running: the
+//! replacements of the patch in transition when unpatching, and when patching whatever runs
+//! underneath them (an older patch's replacement, or the original function). The check runs
+//! without `klp_mutex`, from `__schedule()` and with tasks held still by `task_call_func()`,
+//! while `klp_mutex` holders change the func stacks (a module coming or going, a transition
+//! reversed). The C core walks the live structures there and can read freed or foreign memory:
+//! a function below another patch's on its stack has a list head as "next entry", and a module
+//! going away frees its func stacks. Here the check only reads an immutable snapshot of address
+//! ranges, rebuilt under `klp_mutex` whenever the stacks or the target change, published with
+//! a release store and freed after an RCU grace period.
+
+use crate::{
+    model::{
+        Func,
+        Patch, //
+    },
+    redirect::{
+        self,
+        Underneath, //
+    },
+    transition::PatchState,
+};
+use kernel::{
+    ffi::c_char,
+    prelude::*,
+    sync::{
+        atomic::{
+            Acquire,
+            Atomic,
+            Full,
+            Relaxed, //
+        },
+        rcu,
+    },
+};
+
+/// One range of code a task must not be in to switch, and the function it belongs to.
+struct Range {
+    start: usize,
+    end: usize,
+    /// `old_name` of the patch's function; see [`CheckedCode`]'s invariants.
+    name: *const c_char,
+}
+
+/// The ranges a transition checks, for one target state.
+///
+/// # Invariants
+///
+/// Each `name` is the NUL-terminated `old_name` of a function of the patch in transition, which
+/// stays allocated until this snapshot is unpublished and an RCU grace period has passed (the
+/// patch is freed, and its no-op functions discarded, only after the transition completes,
+/// which retracts the snapshot first).
+pub(crate) struct CheckedCode {
+    target: PatchState,
+    ranges: KVec<Range>,
+}
+
+// SAFETY: The snapshot is immutable once published; the names it points to are immutable
+// strings (see the type invariants).
+unsafe impl Send for CheckedCode {}
+// SAFETY: See above.
+unsafe impl Sync for CheckedCode {}
+
+impl CheckedCode {
+    /// The target state the snapshot was taken for.
+    pub(crate) fn target(&self) -> PatchState {
+        self.target
+    }
+
+    /// The function whose code is on `trace`, if any (`klp_check_stack_func()`).
+    pub(crate) fn blocker(&self, trace: &[usize]) -> Option<&CStr> {
+        let range = self
+            .ranges
+            .iter()
+            .find(|r| trace.iter().any(|&a| a >= r.start && a < r.end))?;
+        // SAFETY: By the type invariants the name is a live C string for as long as `self`.
+        Some(unsafe { CStr::from_char_ptr(range.name) })
+    }
+}
+
+/// The snapshot checks read: null while no transition has started.
+///
+/// Written under `klp_mutex` with release stores; read with acquire loads inside an RCU
+/// read-side section (see [`get`]).
+static PUBLISHED: Atomic<*mut CheckedCode> = Atomic::new(core::ptr::null_mut());
+
+/// The code a task still running `func`'s old version runs instead of `func`, when patching.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn patching_range(func: &Func) -> Option<(usize, usize)> {
+    // SAFETY: The caller holds `klp_mutex`.
+    match unsafe { redirect::underneath(func) } {
+        Underneath::Original => Some((func.old_func(), func.old_size())),
+        Underneath::Replacement(below) => Some((below.new_func(), below.new_size())),
+        // A function below another patch's (a reversed transition of an older patch) changes
+        // nothing for any task: every call goes to the function on top.
+        Underneath::Unchanged => None,
+    }
+}
+
+/// Builds the snapshot of `patch`'s functions for `target`.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `patch` must be the patch in transition.
+unsafe fn build(patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> {
+    let mut ranges = KVec::new();
+    for obj in patch.objects().iter() {
+        if !obj.patched() {
+            continue;
+        }
+        for func in obj.funcs().iter() {
+            let range = if target == PatchState::Unpatched {
+                Some((func.new_func(), func.new_size()))
+            } else {
+                // SAFETY: The caller holds `klp_mutex`.
+                unsafe { patching_range(func) }
+            };
+            if let Some((start, size)) = range {
+                ranges.push(
+                    Range {
+                        start,
+                        end: start.wrapping_add(size),
+                        name: func.old_name().as_char_ptr(),
+                    },
+                    GFP_KERNEL,
+                )?;
+            }
+        }
+    }
+    // INVARIANT: The names are those of the patch in transition's functions.
+    Ok(KBox::new(CheckedCode { target, ranges }, GFP_KERNEL)?)
+}
+
+/// Replaces the published snapshot by `new` (or nothing) and frees the old one once no checker
+/// can see it.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+unsafe fn replace(new: Option<KBox<CheckedCode>>) {
+    let new = new.map_or(core::ptr::null_mut(), KBox::into_raw);
+    // ORDERING: Fully ordered. It publishes the snapshot's contents (pairs with the `Acquire`
+    // load in `get()`), and orders the publication before the `TIF_PATCH_PENDING` stores of
+    // `klp_start_transition()` (pairs with the `smp_mb(Read)` in `__klp_sched_try_switch()`), so
+    // a task that sees its flag finds the snapshot. Missing it would only delay a switch.
+    let old = PUBLISHED.xchg(new, Full);
+    if !old.is_null() {
+        // Wait for every checker that may have loaded `old`: they run inside RCU read-side
+        // sections (`get()` takes an `rcu::Guard`).
+        rcu::synchronize_rcu();
+        // SAFETY: `old` came from `KBox::into_raw()` in an earlier call and is now unreachable.
+        drop(unsafe { KBox::from_raw(old) });
+    }
+}
+
+/// Takes a snapshot of `patch`'s functions for `target` and publishes it.
+///
+/// Called when a transition starts or is reversed, after the patch's functions are on their
+/// stacks. If memory runs out, no snapshot is published: stack checks then fail as unreliable
+/// and tasks only switch themselves (at kernel exit, or when idle), which is slower but safe.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`, and `patch` must be the patch in transition.
+pub(crate) unsafe fn publish(patch: &Patch, target: PatchState) {
+    // SAFETY: Guaranteed by the caller.
+    let new = unsafe { build(patch, target) };
+    if new.is_err() {
+        pr_warn!(
+            "'{}': out of memory for the stack check; only tasks leaving the kernel switch\n",
+            patch.mod_name()
+        );
+    }
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { replace(new.ok()) };
+}
+
+/// Rebuilds the published snapshot after the func stacks changed (a module came or went during
+/// a transition); does nothing when none is published.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+pub(crate) unsafe fn refresh() {
+    let old = PUBLISHED.load(Relaxed);
+    if old.is_null() {
+        return;
+    }
+    // SAFETY: Only `klp_mutex` holders replace the snapshot, and the caller is one, so `old` is
+    // live.
+    let target = unsafe { (*old).target };
+    // SAFETY: The caller holds `klp_mutex`; a published snapshot means a transition runs.
+    let Some(patch) = (unsafe { crate::model::transition_patch() }) else {
+        return;
+    };
+    // SAFETY: The caller holds `klp_mutex`; `patch` is the patch in transition.
+    unsafe { publish(patch, target) };
+}
+
+/// Unpublishes the snapshot (the transition is over) and frees it.
+///
+/// # Safety
+///
+/// The caller must hold `klp_mutex`.
+pub(crate) unsafe fn retract() {
+    // SAFETY: The caller holds `klp_mutex`.
+    unsafe { replace(None) };
+}
+
+/// The published snapshot, valid while `_guard` is held.
+pub(crate) fn get(_guard: &rcu::Guard) -> Option<&CheckedCode> {
+    // ORDERING: Pairs with the `Release` exchange in `replace()`.
+    let ptr = PUBLISHED.load(Acquire);
+    // SAFETY: A published snapshot is freed only after a grace period that starts once it is
+    // unpublished, so it outlives the read-side section of `_guard`.
+    (!ptr.is_null()).then(|| unsafe { &*ptr })
+}
