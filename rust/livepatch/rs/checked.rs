@@ -16,6 +16,7 @@
 use crate::{
     model::{
         Func,
+        KlpMutexHeld,
         Patch, //
     },
     redirect::{
@@ -89,13 +90,8 @@ impl CheckedCode {
 static PUBLISHED: Atomic<*mut CheckedCode> = Atomic::new(core::ptr::null_mut());
 
 /// The code a task still running `func`'s old version runs instead of `func`, when patching.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn patching_range(func: &Func) -> Option<(usize, usize)> {
-    // SAFETY: The caller holds `klp_mutex`.
-    match unsafe { redirect::underneath(func) } {
+fn patching_range(locked: &KlpMutexHeld, func: &Func) -> Option<(usize, usize)> {
+    match redirect::underneath(locked, func) {
         Underneath::Original => Some((func.old_func(), func.old_size())),
         Underneath::Replacement(below) => Some((below.new_func(), below.new_size())),
         // A function below another patch's (a reversed transition of an older patch) changes
@@ -105,11 +101,7 @@ unsafe fn patching_range(func: &Func) -> Option<(usize, usize)> {
 }
 
 /// Builds the snapshot of `patch`'s functions for `target`.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must be the patch in transition.
-unsafe fn build(patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> {
+fn build(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> {
     let mut ranges = KVec::new();
     for obj in patch.objects().iter() {
         if !obj.patched() {
@@ -119,8 +111,7 @@ unsafe fn build(patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> 
             let range = if target == PatchState::Unpatched {
                 Some((func.new_func(), func.new_size()))
             } else {
-                // SAFETY: The caller holds `klp_mutex`.
-                unsafe { patching_range(func) }
+                patching_range(locked, func)
             };
             if let Some((start, size)) = range {
                 ranges.push(
@@ -134,17 +125,13 @@ unsafe fn build(patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> 
             }
         }
     }
-    // INVARIANT: The names are those of the patch in transition's functions.
+    // INVARIANT: The callers pass the patch in transition; the names are its functions'.
     Ok(KBox::new(CheckedCode { target, ranges }, GFP_KERNEL)?)
 }
 
 /// Replaces the published snapshot by `new` (or nothing) and frees the old one once no checker
-/// can see it.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn replace(new: Option<KBox<CheckedCode>>) {
+/// can see it. `klp_mutex` serialises the writers.
+fn replace(_locked: &KlpMutexHeld, new: Option<KBox<CheckedCode>>) {
     let new = new.map_or(core::ptr::null_mut(), KBox::into_raw);
     // ORDERING: Fully ordered. It publishes the snapshot's contents (pairs with the `Acquire`
     // load in `get()`), and orders the publication before the `TIF_PATCH_PENDING` stores of
@@ -155,7 +142,8 @@ unsafe fn replace(new: Option<KBox<CheckedCode>>) {
         // Wait for every checker that may have loaded `old`: they run inside RCU read-side
         // sections (`get()` takes an `rcu::Guard`).
         rcu::synchronize_rcu();
-        // SAFETY: `old` came from `KBox::into_raw()` in an earlier call and is now unreachable.
+        // SAFETY: `old` came from `KBox::into_raw()` in an earlier call, and is now unreachable:
+        // writers are serialised by `klp_mutex` and only this one took it out.
         drop(unsafe { KBox::from_raw(old) });
     }
 }
@@ -166,52 +154,38 @@ unsafe fn replace(new: Option<KBox<CheckedCode>>) {
 /// stacks. If memory runs out, no snapshot is published: stack checks then fail as unreliable
 /// and tasks only switch themselves (at kernel exit, or when idle), which is slower but safe.
 ///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must be the patch in transition.
-pub(crate) unsafe fn publish(patch: &Patch, target: PatchState) {
-    // SAFETY: Guaranteed by the caller.
-    let new = unsafe { build(patch, target) };
+/// `patch` must be the patch in transition.
+pub(crate) fn publish(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) {
+    let new = build(locked, patch, target);
     if new.is_err() {
         pr_warn!(
             "'{}': out of memory for the stack check; only tasks leaving the kernel switch\n",
             patch.mod_name()
         );
     }
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { replace(new.ok()) };
+    replace(locked, new.ok());
 }
 
 /// Rebuilds the published snapshot after the func stacks changed (a module came or went during
 /// a transition); does nothing when none is published.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-pub(crate) unsafe fn refresh() {
+pub(crate) fn refresh(locked: &KlpMutexHeld) {
     let old = PUBLISHED.load(Relaxed);
     if old.is_null() {
         return;
     }
-    // SAFETY: Only `klp_mutex` holders replace the snapshot, and the caller is one, so `old` is
-    // live.
+    // SAFETY: Only `klp_mutex` holders replace the snapshot, and `locked` proves we are one, so
+    // `old` is live.
     let target = unsafe { (*old).target };
-    // SAFETY: The caller holds `klp_mutex`; a published snapshot means a transition runs.
-    let Some(patch) = (unsafe { crate::model::transition_patch() }) else {
+    // A published snapshot means a transition runs.
+    let Some(patch) = crate::model::transition_patch(locked) else {
         return;
     };
-    // SAFETY: The caller holds `klp_mutex`; `patch` is the patch in transition.
-    unsafe { publish(patch, target) };
+    publish(locked, patch, target);
 }
 
 /// Unpublishes the snapshot (the transition is over) and frees it.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-pub(crate) unsafe fn retract() {
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { replace(None) };
+pub(crate) fn retract(locked: &KlpMutexHeld) {
+    replace(locked, None);
 }
 
 /// The published snapshot, valid while `_guard` is held.

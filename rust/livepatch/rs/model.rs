@@ -12,11 +12,15 @@ use kernel::{
     bindings,
     interop::list::CList,
     prelude::*,
+    sync::Mutex,
     sync::atomic::{
         atomic_store,
         Relaxed, //
     },
-    types::Opaque, //
+    types::{
+        NotThreadSafe,
+        Opaque, //
+    },
 };
 
 /// A `struct klp_state`: one system state a patch modifies.
@@ -85,22 +89,15 @@ impl Patch {
     }
 
     /// Records whether the patch is enabled.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn set_enabled(&self, enabled: bool) {
-        // SAFETY: The caller holds `klp_mutex`.
+    pub(crate) fn set_enabled(&self, _locked: &KlpMutexHeld, enabled: bool) {
+        // SAFETY: By the type invariants the patch is alive; `_locked` proves `klp_mutex`, which
+        // serialises every access to `enabled`, is held.
         unsafe { (*self.0.get()).enabled = enabled };
     }
 
     /// Marks the patch as removed by a forced transition: its module is never put.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn set_forced(&self) {
-        // SAFETY: The caller holds `klp_mutex`.
+    pub(crate) fn set_forced(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: As in `set_enabled()`, for `forced`.
         unsafe { (*self.0.get()).forced = true };
     }
 
@@ -174,12 +171,9 @@ impl Func {
     }
 
     /// Records whether the function is on its stack of replacements.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn set_patched(&self, patched: bool) {
-        // SAFETY: The caller holds `klp_mutex`, which serialises every access to `patched`.
+    pub(crate) fn set_patched(&self, _locked: &KlpMutexHeld, patched: bool) {
+        // SAFETY: By the type invariants the function is alive; `_locked` proves `klp_mutex`,
+        // which serialises every access to `patched`, is held.
         unsafe { (*self.0.get()).patched = patched };
     }
 
@@ -202,13 +196,9 @@ impl Func {
     }
 
     /// Sets `transition`, which the ftrace handler reads locklessly (`WRITE_ONCE()`).
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn set_transition(&self, transition: bool) {
-        // SAFETY: The caller holds `klp_mutex`, so this is the only writer; readers use
-        // `READ_ONCE()`-style loads.
+    pub(crate) fn set_transition(&self, _locked: &KlpMutexHeld, transition: bool) {
+        // SAFETY: The function is alive; `_locked` proves `klp_mutex` is held, so this is the
+        // only writer; readers use `READ_ONCE()`-style loads.
         unsafe { atomic_store(&raw mut (*self.0.get()).transition, transition, Relaxed) };
     }
 
@@ -257,12 +247,9 @@ impl Object {
     }
 
     /// Records whether the object's functions are redirected.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn set_patched(&self, patched: bool) {
-        // SAFETY: The caller holds `klp_mutex`.
+    pub(crate) fn set_patched(&self, _locked: &KlpMutexHeld, patched: bool) {
+        // SAFETY: The object is alive; `_locked` proves `klp_mutex`, which serialises every
+        // access to `patched`, is held.
         unsafe { (*self.0.get()).patched = patched };
     }
 
@@ -273,12 +260,9 @@ impl Object {
         unsafe { (*self.0.get()).name.is_null() || !(*self.0.get()).mod_.is_null() }
     }
 
-    /// Runs the object's post-patch callback, if any (`klp_post_patch_callback()`).
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn post_patch_callback(&self) {
+    /// Runs the object's post-patch callback, if any (`klp_post_patch_callback()`), with
+    /// `klp_mutex` held as the C core does.
+    pub(crate) fn post_patch_callback(&self, _locked: &KlpMutexHeld) {
         let obj = self.0.get();
         // SAFETY: The object is alive and the callback table is set by its module before
         // registration; the callback takes the object it belongs to.
@@ -291,14 +275,10 @@ impl Object {
 
     /// Runs the object's post-unpatch callback if its pre-patch callback succeeded, then
     /// disarms it (`klp_post_unpatch_callback()`).
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`.
-    pub(crate) unsafe fn post_unpatch_callback(&self) {
+    pub(crate) fn post_unpatch_callback(&self, _locked: &KlpMutexHeld) {
         let obj = self.0.get();
         // SAFETY: As in `post_patch_callback()`; `post_unpatch_enabled` is written under
-        // `klp_mutex`, held by the caller.
+        // `klp_mutex`, which `_locked` proves held.
         unsafe {
             if (*obj).callbacks.post_unpatch_enabled {
                 if let Some(cb) = (*obj).callbacks.post_unpatch {
@@ -331,25 +311,56 @@ impl Patch {
 /// The list of registered patches, `klp_patches`, oldest first.
 pub(crate) type PatchList = CList<Patch, { core::mem::offset_of!(bindings::klp_patch, list) }>;
 
-/// Returns the registered patches.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex` for as long as it uses the list and the patches in it.
-pub(crate) unsafe fn patches<'a>() -> &'a PatchList {
+/// Returns the registered patches; they stay registered while `klp_mutex` is held.
+pub(crate) fn patches(_locked: &KlpMutexHeld) -> &PatchList {
     // SAFETY: `klp_patches` is the C core's list head, alive forever; its entries are the `list`
-    // fields of registered patches, which stay alive while the caller holds `klp_mutex`.
+    // fields of registered patches, which stay alive while `klp_mutex` is held, as `_locked`
+    // proves for the returned lifetime.
     unsafe { PatchList::from_raw(&raw mut bindings::klp_patches) }
 }
 
 /// Returns the patch in transition, if any.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, which protects `klp_transition_patch`.
-pub(crate) unsafe fn transition_patch<'a>() -> Option<&'a Patch> {
-    // The caller holds `klp_mutex`, so the pointer is stable.
+pub(crate) fn transition_patch(_locked: &KlpMutexHeld) -> Option<&Patch> {
+    // `klp_mutex` protects `klp_transition_patch`, so the pointer is stable.
     let ptr = crate::transition::transition_patch_raw();
-    // SAFETY: With `klp_mutex` held, a non-NULL value is a live, registered patch.
+    // SAFETY: With `klp_mutex` held (`_locked`), a non-NULL value is a live, registered patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
+}
+
+/// Proof that the calling thread holds `klp_mutex`, the C core's mutex that serialises every
+/// change of the registered patches, their objects and functions, the func stacks and the
+/// transition. Functions that need it take `&KlpMutexHeld` instead of being `unsafe`.
+///
+/// # Invariants
+///
+/// The thread that created the value holds `klp_mutex` for as long as it exists; it cannot be
+/// sent to another thread.
+pub(crate) struct KlpMutexHeld {
+    _not_send: NotThreadSafe,
+}
+
+impl KlpMutexHeld {
+    /// Asserts that the caller holds `klp_mutex` (C callers of the core's entry points do).
+    ///
+    /// # Safety
+    ///
+    /// The calling thread must hold `klp_mutex` for as long as the returned value lives.
+    pub(crate) unsafe fn assume() -> Self {
+        // INVARIANT: Guaranteed by the caller.
+        Self {
+            _not_send: NotThreadSafe,
+        }
+    }
+}
+
+/// Takes `klp_mutex` and runs `f` with the proof; releases it afterwards. May sleep.
+pub(crate) fn with_klp_mutex<R>(f: impl FnOnce(&KlpMutexHeld) -> R) -> R {
+    // SAFETY: `klp_mutex` is the C core's mutex, a static initialised at build time
+    // (`DEFINE_MUTEX()`), valid forever.
+    let mutex = unsafe { Mutex::<()>::from_raw(&raw mut bindings::klp_mutex) };
+    let _guard = mutex.lock();
+    // SAFETY: The mutex is held until `_guard` is dropped, after `f` returned and the proof
+    // (local to this call) is gone.
+    let locked = unsafe { KlpMutexHeld::assume() };
+    f(&locked)
 }

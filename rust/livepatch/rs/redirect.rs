@@ -10,10 +10,14 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-use crate::model::{
-    Func,
-    Object,
-    Patch, //
+use crate::{
+    checked,
+    model::{
+        Func,
+        KlpMutexHeld,
+        Object,
+        Patch, //
+    },
 };
 use core::{
     cell::UnsafeCell,
@@ -255,9 +259,10 @@ static KLP_OPS: OpsMap = OpsMap(UnsafeCell::new(None));
 ///
 /// # Safety
 ///
-/// The caller must hold `klp_mutex` and not keep another reference from this function.
-unsafe fn ops_map<'a>() -> &'a mut RBTree<usize, Ops> {
-    // SAFETY: The caller holds `klp_mutex`, so this is the only reference.
+/// The caller must not keep another reference from this function.
+unsafe fn ops_map(_locked: &KlpMutexHeld) -> &mut RBTree<usize, Ops> {
+    // SAFETY: `klp_mutex` is held (`_locked`) and the caller keeps no other reference from here,
+    // so this is the only one.
     unsafe { (*KLP_OPS.0.get()).get_or_insert_with(RBTree::new) }
 }
 
@@ -269,7 +274,9 @@ unsafe fn ops_map<'a>() -> &'a mut RBTree<usize, Ops> {
 #[export]
 pub(crate) unsafe extern "C" fn klp_find_ops(old_func: *mut c_void) -> *mut bindings::klp_ops {
     // SAFETY: The caller holds `klp_mutex`.
-    let map = unsafe { ops_map() };
+    let locked = unsafe { KlpMutexHeld::assume() };
+    // SAFETY: The only reference from `ops_map()` in this function.
+    let map = unsafe { ops_map(&locked) };
     map.get(&(old_func as usize))
         .map_or(core::ptr::null_mut(), |ops| {
             // CAST: `Registration<FuncStack>` starts with the layout of `struct klp_ops` (see
@@ -300,21 +307,18 @@ pub(crate) enum Underneath<'a> {
     Replacement(&'a Func),
 }
 
-/// Finds what runs underneath `func` on its stack (`klp_check_stack_func()`'s lookup).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `func` must be patched.
-pub(crate) unsafe fn underneath(func: &Func) -> Underneath<'_> {
-    // SAFETY: The caller holds `klp_mutex`.
-    let map = unsafe { ops_map() };
+/// Finds what runs underneath `func`, a patched function, on its stack
+/// (`klp_check_stack_func()`'s lookup).
+pub(crate) fn underneath<'a>(locked: &KlpMutexHeld, func: &'a Func) -> Underneath<'a> {
+    // SAFETY: `locked` proves `klp_mutex` is held; no other reference from `ops_map()` lives.
+    let map = unsafe { ops_map(locked) };
     let Some(ops) = map.get(&func.old_func()) else {
         kernel::warn_on!(true);
         return Underneath::Unchanged;
     };
     let head = ops.as_ref().handler().head();
-    // SAFETY: The stack is an initialised list, changed only under `klp_mutex`, which the
-    // caller holds.
+    // SAFETY: The stack is an initialised list, changed only under `klp_mutex`, which `locked`
+    // proves held.
     let top = unsafe { (*head).next };
     if top != func.stack_node() {
         return Underneath::Unchanged;
@@ -331,20 +335,16 @@ pub(crate) unsafe fn underneath(func: &Func) -> Underneath<'_> {
 }
 
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn patch_func(func: &Func) -> Result {
+fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
     if kernel::warn_on!(func.old_func() == 0) || kernel::warn_on!(func.patched()) {
         return Err(EINVAL);
     }
     let old_func = func.old_func();
-    // SAFETY: The caller holds `klp_mutex`.
-    let map = unsafe { ops_map() };
+    // SAFETY: The only reference from `ops_map()` in this function.
+    let map = unsafe { ops_map(locked) };
 
     if let Some(ops) = map.get(&old_func) {
-        // SAFETY: The caller holds `klp_mutex`; an unpatched function is on no stack.
+        // SAFETY: `klp_mutex` is held (`locked`); an unpatched function is on no stack.
         unsafe { ops.as_ref().handler().push(func) };
     } else {
         if ftrace::location(old_func).is_none() {
@@ -356,7 +356,7 @@ unsafe fn patch_func(func: &Func) -> Result {
         }
         // Reserve the map node first: nothing may fail once the handler is live.
         let node = RBTreeNodeReservation::new(GFP_KERNEL)?;
-        // SAFETY: The caller holds `klp_mutex`; an unpatched function is on no stack.
+        // SAFETY: `klp_mutex` is held (`locked`); an unpatched function is on no stack.
         let stack = unsafe { FuncStack::new(func) };
         let ops = KBox::try_pin_init(Registration::new(stack, ops_flags(), old_func), GFP_KERNEL)
             .map_err(|e| {
@@ -378,23 +378,18 @@ unsafe fn patch_func(func: &Func) -> Result {
         map.insert(node.into_node(old_func, ops));
     }
 
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { func.set_patched(true) };
+    func.set_patched(locked, true);
     Ok(())
 }
 
 /// Removes `func` from its stack, unregistering the handler with the last one.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn unpatch_func(func: &Func) {
+fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
     if kernel::warn_on!(!func.patched()) || kernel::warn_on!(func.old_func() == 0) {
         return;
     }
     let old_func = func.old_func();
-    // SAFETY: The caller holds `klp_mutex`.
-    let map = unsafe { ops_map() };
+    // SAFETY: The only reference from `ops_map()` in this function.
+    let map = unsafe { ops_map(locked) };
     let Some(ops) = map.get(&old_func) else {
         kernel::warn_on!(true);
         return;
@@ -412,28 +407,21 @@ unsafe fn unpatch_func(func: &Func) {
         unsafe { bindings::list_del_rcu(func.stack_node()) };
     }
 
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { func.set_patched(false) };
+    func.set_patched(locked, false);
 }
 
 /// Unpatches the functions of `obj`, or only its no-ops.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn unpatch_object(obj: &Object, nops_only: bool) {
+fn unpatch_object(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
     for func in obj.funcs().iter() {
         if nops_only && !func.nop() {
             continue;
         }
         if func.patched() {
-            // SAFETY: The caller holds `klp_mutex`.
-            unsafe { unpatch_func(func) };
+            unpatch_func(locked, func);
         }
     }
     if obj.dynamic() || !nops_only {
-        // SAFETY: The caller holds `klp_mutex`.
-        unsafe { obj.set_patched(false) };
+        obj.set_patched(locked, false);
     }
 }
 
@@ -445,10 +433,10 @@ unsafe fn unpatch_object(obj: &Object, nops_only: bool) {
 #[export]
 pub(crate) unsafe extern "C" fn klp_unpatch_object(obj: *mut bindings::klp_object) {
     // SAFETY: Guaranteed by the caller.
-    unsafe { unpatch_object(Object::from_raw(obj), false) };
+    let (locked, obj) = unsafe { (KlpMutexHeld::assume(), Object::from_raw(obj)) };
+    unpatch_object(&locked, obj, false);
     // A module going away during a transition: stack checks must stop using its code.
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { crate::checked::refresh() };
+    checked::refresh(&locked);
 }
 
 /// Redirects every function of `obj`; on failure, undoes what was done.
@@ -460,38 +448,27 @@ pub(crate) unsafe extern "C" fn klp_unpatch_object(obj: *mut bindings::klp_objec
 #[export]
 pub(crate) unsafe extern "C" fn klp_patch_object(obj: *mut bindings::klp_object) -> c_int {
     // SAFETY: Guaranteed by the caller.
-    let obj = unsafe { Object::from_raw(obj) };
+    let (locked, obj) = unsafe { (KlpMutexHeld::assume(), Object::from_raw(obj)) };
     if kernel::warn_on!(obj.patched()) {
         return EINVAL.to_errno();
     }
     for func in obj.funcs().iter() {
-        // SAFETY: The caller holds `klp_mutex`.
-        if let Err(e) = unsafe { patch_func(func) } {
-            // SAFETY: As above.
-            unsafe { unpatch_object(obj, false) };
+        if let Err(e) = patch_func(&locked, func) {
+            unpatch_object(&locked, obj, false);
             return e.to_errno();
         }
     }
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { obj.set_patched(true) };
+    obj.set_patched(&locked, true);
     // A module coming during a transition: stack checks must see the new stacks.
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { crate::checked::refresh() };
+    checked::refresh(&locked);
     0
 }
 
 /// Unpatches the patched objects of `patch`, or only their no-ops.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must be live.
-unsafe fn unpatch_objects(patch: *mut bindings::klp_patch, nops_only: bool) {
-    // SAFETY: Guaranteed by the caller.
-    let patch = unsafe { Patch::from_raw(patch) };
+pub(crate) fn unpatch_objects(locked: &KlpMutexHeld, patch: &Patch, nops_only: bool) {
     for obj in patch.objects().iter() {
         if obj.patched() {
-            // SAFETY: The caller holds `klp_mutex`.
-            unsafe { unpatch_object(obj, nops_only) };
+            unpatch_object(locked, obj, nops_only);
         }
     }
 }
@@ -504,7 +481,8 @@ unsafe fn unpatch_objects(patch: *mut bindings::klp_patch, nops_only: bool) {
 #[export]
 pub(crate) unsafe extern "C" fn klp_unpatch_objects(patch: *mut bindings::klp_patch) {
     // SAFETY: Guaranteed by the caller.
-    unsafe { unpatch_objects(patch, false) };
+    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
+    unpatch_objects(&locked, patch, false);
 }
 
 /// Removes the no-op redirections of `patch` (after an atomic replace completed).
@@ -515,5 +493,6 @@ pub(crate) unsafe extern "C" fn klp_unpatch_objects(patch: *mut bindings::klp_pa
 #[export]
 pub(crate) unsafe extern "C" fn klp_unpatch_objects_dynamic(patch: *mut bindings::klp_patch) {
     // SAFETY: Guaranteed by the caller.
-    unsafe { unpatch_objects(patch, true) };
+    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
+    unpatch_objects(&locked, patch, true);
 }

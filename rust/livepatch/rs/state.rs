@@ -7,6 +7,7 @@
 
 use crate::model::{
     self,
+    KlpMutexHeld,
     Patch,
     State, //
 };
@@ -55,7 +56,8 @@ pub(crate) unsafe extern "C" fn klp_get_prev_state(id: c_ulong) -> *mut bindings
     static WARNED: Atomic<bool> = Atomic::new(false);
 
     // SAFETY: The caller holds `klp_mutex`.
-    let Some(transition) = (unsafe { model::transition_patch() }) else {
+    let locked = unsafe { KlpMutexHeld::assume() };
+    let Some(transition) = model::transition_patch(&locked) else {
         // Like `WARN_ON_ONCE()`: the flag only limits the warning to one.
         if !WARNED.xchg(true, Relaxed) {
             kernel::warn_on!(true);
@@ -64,8 +66,7 @@ pub(crate) unsafe extern "C" fn klp_get_prev_state(id: c_ulong) -> *mut bindings
     };
 
     // The newest patch before the one in transition has the most up-to-date state.
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { model::patches() }
+    model::patches(&locked)
         .iter()
         .take_while(|patch| patch.as_raw() != transition.as_raw())
         .filter_map(|patch| find_state(patch, id))
@@ -89,10 +90,9 @@ fn is_state_compatible(patch: &Patch, old_state: &State) -> bool {
 /// The caller must hold `klp_mutex`, and `patch` must point to a valid patch being enabled.
 #[export]
 pub(crate) unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch) -> bool {
-    // SAFETY: The caller guarantees `patch` is valid.
-    let patch = unsafe { Patch::from_raw(patch) };
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { model::patches() }.iter().all(|old| {
+    // SAFETY: The caller holds `klp_mutex` and guarantees `patch` is valid.
+    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
+    model::patches(&locked).iter().all(|old| {
         old.states()
             .all(|old_state| is_state_compatible(patch, old_state))
     })

@@ -22,6 +22,7 @@ use crate::{
     },
     model::{
         self,
+        KlpMutexHeld,
         Patch, //
     },
     redirect::{
@@ -173,24 +174,19 @@ pub(crate) fn transition_patch_raw() -> *mut bindings::klp_patch {
 }
 
 /// Sets the patch in transition.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-unsafe fn set_transition_patch(patch: *mut bindings::klp_patch) {
-    // SAFETY: The caller holds `klp_mutex`, so this is the only writer.
+fn set_transition_patch(_locked: &KlpMutexHeld, patch: Option<&Patch>) {
+    let patch = patch.map_or(core::ptr::null_mut(), Patch::as_raw);
+    // SAFETY: The cell is a valid static; `klp_mutex` is held (`_locked`), so this is the only
+    // writer.
     unsafe { atomic_store(klp_transition_patch.0.get(), patch, Relaxed) };
 }
 
-/// Returns the patch in transition.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex` while a transition runs.
-unsafe fn current_patch<'a>() -> &'a Patch {
-    // SAFETY: The caller holds `klp_mutex` during a transition, so the pointer is a live
-    // registered patch.
-    unsafe { Patch::from_raw(transition_patch_raw()) }
+/// Returns the patch in transition; warns (once) if there is none, for callers that run only
+/// during a transition.
+fn current_patch(locked: &KlpMutexHeld) -> Option<&Patch> {
+    let patch = model::transition_patch(locked);
+    warn_on_once!(patch.is_none());
+    patch
 }
 
 /// Rounds of retries since the transition started (`klp_signals_cnt`); `klp_mutex`.
@@ -206,14 +202,11 @@ pub(crate) static klp_sched_try_switch_key: StaticKeyFalse = StaticKeyFalse::new
 static TRANSITION_WORK: StaticDelayedWork = StaticDelayedWork::new(transition_work_fn);
 
 fn transition_work_fn() {
-    // SAFETY: `klp_mutex` is the C core's mutex, valid forever.
-    unsafe { bindings::mutex_lock(&raw mut bindings::klp_mutex) };
-    if !transition_patch_raw().is_null() {
-        // SAFETY: `klp_mutex` is held and a transition runs.
-        unsafe { klp_try_complete_transition() };
-    }
-    // SAFETY: Locked above.
-    unsafe { bindings::mutex_unlock(&raw mut bindings::klp_mutex) };
+    model::with_klp_mutex(|locked| {
+        if model::transition_patch(locked).is_some() {
+            try_complete_transition(locked);
+        }
+    });
 }
 
 /// One stack-trace buffer per possible CPU (the C core's per-CPU `klp_stack_entries`), so the
@@ -299,13 +292,10 @@ fn synchronize_transition() {
 }
 
 /// Wraps up a finished transition (`klp_complete_transition()`).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, with a transition running.
-unsafe fn complete_transition() {
-    // SAFETY: The caller holds `klp_mutex` during a transition.
-    let patch = unsafe { current_patch() };
+fn complete_transition(locked: &KlpMutexHeld) {
+    let Some(patch) = current_patch(locked) else {
+        return;
+    };
     let target = target_state();
 
     kernel::dynamic_pr_debug!(
@@ -317,11 +307,10 @@ unsafe fn complete_transition() {
 
     // Every task has switched (or was forced): no more stack checks. This also ends the
     // snapshot's use of the names of functions freed below.
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { checked::retract() };
+    checked::retract(locked);
 
     if patch.replace() && target == PatchState::Patched {
-        // SAFETY: The caller holds `klp_mutex`; `patch` is live.
+        // SAFETY: `klp_mutex` is held (`locked`); `patch` is the live patch in transition.
         unsafe {
             bindings::klp_unpatch_replaced_patches(patch.as_raw());
             bindings::klp_discard_nops(patch.as_raw());
@@ -330,16 +319,14 @@ unsafe fn complete_transition() {
 
     if target == PatchState::Unpatched {
         // Every task runs the old code: take the patch's functions off their stacks.
-        // SAFETY: The caller holds `klp_mutex`; `patch` is live.
-        unsafe { redirect::klp_unpatch_objects(patch.as_raw()) };
+        redirect::unpatch_objects(locked, patch, false);
         // No handler may still pick a function of this patch once `transition` is cleared.
         synchronize_transition();
     }
 
     for obj in patch.objects().iter() {
         for func in obj.funcs().iter() {
-            // SAFETY: The caller holds `klp_mutex`.
-            unsafe { func.set_transition(false) };
+            func.set_transition(locked, false);
         }
     }
 
@@ -365,21 +352,17 @@ unsafe fn complete_transition() {
         if !obj.is_loaded() {
             continue;
         }
-        // SAFETY: The caller holds `klp_mutex`.
-        unsafe {
-            match target {
-                PatchState::Patched => obj.post_patch_callback(),
-                PatchState::Unpatched => obj.post_unpatch_callback(),
-                PatchState::Idle => {}
-            }
+        match target {
+            PatchState::Patched => obj.post_patch_callback(locked),
+            PatchState::Unpatched => obj.post_unpatch_callback(locked),
+            PatchState::Idle => {}
         }
     }
 
     pr_notice!("'{}': {} complete\n", patch.mod_name(), target.verb());
 
     set_target_state(PatchState::Idle);
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { set_transition_patch(core::ptr::null_mut()) };
+    set_transition_patch(locked, None);
 }
 
 /// Undoes `klp_init_transition()` of a patching transition that never started (error path of
@@ -391,19 +374,21 @@ unsafe fn complete_transition() {
 /// `klp_start_transition()`.
 #[export]
 pub(crate) unsafe extern "C" fn klp_cancel_transition() {
+    // SAFETY: The caller holds `klp_mutex`.
+    let locked = unsafe { KlpMutexHeld::assume() };
     if warn_on_once!(target_state() != PatchState::Patched) {
         return;
     }
-    // SAFETY: The caller holds `klp_mutex` during the (initialised) transition.
-    let patch = unsafe { current_patch() };
+    let Some(patch) = current_patch(&locked) else {
+        return;
+    };
     kernel::dynamic_pr_debug!(
         fn "klp_cancel_transition",
         "'{}': canceling patching transition, going to unpatch\n",
         patch.mod_name()
     );
     set_target_state(PatchState::Unpatched);
-    // SAFETY: As above.
-    unsafe { complete_transition() };
+    complete_transition(&locked);
 }
 
 /// Switches `task` to the target state if its switch is pending; called by the task itself on
@@ -415,7 +400,12 @@ pub(crate) unsafe extern "C" fn klp_cancel_transition() {
 #[export]
 pub(crate) unsafe extern "C" fn klp_update_patch_state(task: *mut bindings::task_struct) {
     // SAFETY: The caller guarantees `task` is valid; `Task` is a transparent wrapper.
-    let task = unsafe { &*task.cast::<Task>() };
+    update_patch_state(unsafe { &*task.cast::<Task>() });
+}
+
+/// See [`klp_update_patch_state`]; `task` is the caller, or not running, or `force` was
+/// requested.
+fn update_patch_state(task: &Task) {
     // `klp_synchronize_transition()` waits for this preemption-disabled section.
     let _preempt = PreemptDisabledNotrace::new();
 
@@ -554,9 +544,7 @@ fn try_switch_task(task: &Task) -> bool {
 /// Preemption must be disabled, so that no other switch attempt on this CPU overlaps.
 #[export]
 pub(crate) unsafe extern "C" fn __klp_sched_try_switch() {
-    let current = Task::current_raw();
-    // SAFETY: `current` is valid; `Task` is a transparent wrapper.
-    let current = unsafe { &*current.cast::<Task>() };
+    let current = kernel::current!();
     if !current.test_thread_flag(PENDING) {
         return;
     }
@@ -594,6 +582,15 @@ fn send_signals() {
 /// The caller must hold `klp_mutex`, with a transition running.
 #[export]
 pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
+    // SAFETY: The caller holds `klp_mutex`.
+    try_complete_transition(&unsafe { KlpMutexHeld::assume() });
+}
+
+/// See [`klp_try_complete_transition`].
+fn try_complete_transition(locked: &KlpMutexHeld) {
+    let Some(patch) = current_patch(locked) else {
+        return;
+    };
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
     let mut complete = true;
@@ -642,19 +639,16 @@ pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
 
     // Done: clean up.
     klp_sched_try_switch_key.disable();
-    let patch = transition_patch_raw();
-    // SAFETY: The caller holds `klp_mutex` during the transition.
-    unsafe { complete_transition() };
+    complete_transition(locked);
 
-    // SAFETY: The caller holds `klp_mutex`; the patch is still registered.
-    let p = unsafe { Patch::from_raw(patch) };
-    // Freeing here rather than in `complete_transition()`, which cancelling also runs.
-    if !p.enabled() {
-        // SAFETY: The caller holds `klp_mutex`; the disabled patch is no longer in use.
-        unsafe { bindings::klp_free_patch_async(patch) };
-    } else if p.replace() {
+    // Freeing here rather than in `complete_transition()`, which cancelling also runs. The
+    // patch is still registered, since `klp_mutex` is held.
+    if !patch.enabled() {
+        // SAFETY: `klp_mutex` is held (`locked`); the disabled patch is no longer in use.
+        unsafe { bindings::klp_free_patch_async(patch.as_raw()) };
+    } else if patch.replace() {
         // SAFETY: As above; the replaced patches are no longer in use.
-        unsafe { bindings::klp_free_replaced_patches_async(patch) };
+        unsafe { bindings::klp_free_replaced_patches_async(patch.as_raw()) };
     }
 }
 
@@ -666,10 +660,17 @@ pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
 /// The caller must hold `klp_mutex`, after `klp_init_transition()`.
 #[export]
 pub(crate) unsafe extern "C" fn klp_start_transition() {
+    // SAFETY: The caller holds `klp_mutex`.
+    start_transition(&unsafe { KlpMutexHeld::assume() });
+}
+
+/// See [`klp_start_transition`].
+fn start_transition(locked: &KlpMutexHeld) {
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
-    // SAFETY: The caller holds `klp_mutex` during the transition.
-    let patch = unsafe { current_patch() };
+    let Some(patch) = current_patch(locked) else {
+        return;
+    };
 
     pr_notice!(
         "'{}': starting {} transition\n",
@@ -677,10 +678,9 @@ pub(crate) unsafe extern "C" fn klp_start_transition() {
         target.verb()
     );
 
-    // The code stack checks compare against, before any task is marked pending.
-    // SAFETY: The caller holds `klp_mutex`; `patch` is the patch in transition, whose functions
-    // are on their stacks by now.
-    unsafe { checked::publish(patch, target) };
+    // The code stack checks compare against, before any task is marked pending; the patch's
+    // functions are on their stacks by now.
+    checked::publish(locked, patch, target);
 
     {
         let tasks = tasklist::read_lock();
@@ -709,17 +709,16 @@ pub(crate) unsafe extern "C" fn klp_start_transition() {
 /// The caller must hold `klp_mutex`, with no transition running, and `patch` must be live.
 #[export]
 pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_patch, state: c_int) {
+    // SAFETY: The caller holds `klp_mutex` and guarantees `patch` is live.
+    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
     let state = PatchState::from_raw(state);
     let initial = state.reversed();
     warn_on_once!(target_state() != PatchState::Idle);
 
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { set_transition_patch(patch) };
+    set_transition_patch(&locked, Some(patch));
     // No effect until tasks get their `TIF_PATCH_PENDING`.
     set_target_state(state);
 
-    // SAFETY: The caller guarantees `patch` is live.
-    let patch = unsafe { Patch::from_raw(patch) };
     kernel::dynamic_pr_debug!(
         fn "klp_init_transition",
         "'{}': initializing {} transition\n",
@@ -752,8 +751,7 @@ pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_pa
     // stacks later; when unpatching, they are there already.
     for obj in patch.objects().iter() {
         for func in obj.funcs().iter() {
-            // SAFETY: The caller holds `klp_mutex`.
-            unsafe { func.set_transition(true) };
+            func.set_transition(&locked, true);
         }
     }
 }
@@ -766,8 +764,11 @@ pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_pa
 /// The caller must hold `klp_mutex`, with a transition running.
 #[export]
 pub(crate) unsafe extern "C" fn klp_reverse_transition() {
-    // SAFETY: The caller holds `klp_mutex` during the transition.
-    let patch = unsafe { current_patch() };
+    // SAFETY: The caller holds `klp_mutex`.
+    let locked = unsafe { KlpMutexHeld::assume() };
+    let Some(patch) = current_patch(&locked) else {
+        return;
+    };
     let target = target_state();
     let direction = if target == PatchState::Patched {
         "patching to unpatching"
@@ -796,8 +797,7 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
     // have seen a flag set.
     synchronize_transition();
 
-    // SAFETY: The caller holds `klp_mutex`.
-    unsafe { patch.set_enabled(!patch.enabled()) };
+    patch.set_enabled(&locked, !patch.enabled());
     set_target_state(target.reversed());
 
     // ORDERING: Orders the target-state store before the `TIF_PATCH_PENDING` stores in
@@ -805,8 +805,7 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
     // the `smp_mb(Read)` in `__klp_sched_try_switch()`.
     smp_mb(Write);
 
-    // SAFETY: The caller holds `klp_mutex`; the transition is initialised.
-    unsafe { klp_start_transition() };
+    start_transition(&locked);
 }
 
 /// Gives a new task its parent's patch state and pending switch; called by `copy_process()`
@@ -819,8 +818,7 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
 pub(crate) unsafe extern "C" fn klp_copy_process(child: *mut bindings::task_struct) {
     // SAFETY: `child` is valid (caller); `Task` is a transparent wrapper.
     let child = unsafe { &*child.cast::<Task>() };
-    // SAFETY: `current` is always valid.
-    let current = unsafe { &*Task::current_raw().cast::<Task>() };
+    let current = kernel::current!();
 
     // `tasklist_lock` serialises this against the transition code; the only concurrent
     // writers of the parent's flag are the parent itself, which is running this.
@@ -843,31 +841,30 @@ pub(crate) unsafe extern "C" fn klp_copy_process(child: *mut bindings::task_stru
 /// The caller must hold `klp_mutex`, with a transition running.
 #[export]
 pub(crate) unsafe extern "C" fn klp_force_transition() {
+    // SAFETY: The caller holds `klp_mutex`.
+    let locked = unsafe { KlpMutexHeld::assume() };
     pr_warn!("forcing remaining tasks to the patched state\n");
 
     {
         let tasks = tasklist::read_lock();
         for task in tasks.threads() {
-            // SAFETY: `task` is valid under the lock; `force` accepts that it may be running.
-            unsafe { klp_update_patch_state(task.as_ptr()) };
+            // `force` accepts that the task may be running.
+            update_patch_state(task);
         }
     }
     for cpu in tasklist::possible_cpus() {
-        // SAFETY: Idle tasks are always valid; as above for running ones.
-        unsafe { klp_update_patch_state(tasklist::idle_task(cpu).as_ptr()) };
+        update_patch_state(tasklist::idle_task(cpu));
     }
 
-    // SAFETY: The caller holds `klp_mutex` during the transition.
-    let patch = unsafe { current_patch() };
+    let Some(patch) = current_patch(&locked) else {
+        return;
+    };
     if target_state() == PatchState::Unpatched {
-        // SAFETY: The caller holds `klp_mutex`.
-        unsafe { patch.set_forced() };
+        patch.set_forced(&locked);
     } else if patch.replace() {
-        // SAFETY: The caller holds `klp_mutex`.
-        for other in unsafe { model::patches() }.iter() {
+        for other in model::patches(&locked).iter() {
             if other.as_raw() != patch.as_raw() {
-                // SAFETY: The caller holds `klp_mutex`.
-                unsafe { other.set_forced() };
+                other.set_forced(&locked);
             }
         }
     }
