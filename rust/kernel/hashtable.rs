@@ -287,14 +287,19 @@ impl<T> Deref for ItemRef<'_, T> {
 ///     assert!(TABLE.find(7, &g, |i| i.key == 7).is_some());
 ///     assert!(TABLE.find(8, &g, |i| i.key == 8).is_none());
 /// }
+/// // A single bucket works too (every key hashes to it). Allocate before taking the
+/// // (IRQ-disabling) lock.
+/// static ONE: RcuHashTable<Item, DOC_TABLE_LOCK, 1> = RcuHashTable::new();
+/// let mut items = KVec::new();
+/// for key in [0, 1, usize::MAX] {
+///     items.push(TailBox::new(Item { links: Links::new(), key }, 0, GFP_KERNEL)?, GFP_KERNEL)?;
+/// }
+///
 /// let mut w = DOC_TABLE_LOCK.lock();
 /// assert_eq!(TABLE.remove_all(&mut w, |i| i.key == 7, |_| {}), 1);
 /// assert_eq!(TABLE.remove_all(&mut w, |_| true, |_| {}), 0);
-///
-/// // A single bucket works too (every key hashes to it).
-/// static ONE: RcuHashTable<Item, DOC_TABLE_LOCK, 1> = RcuHashTable::new();
-/// for key in [0, 1, usize::MAX] {
-///     ONE.insert(&mut w, TailBox::new(Item { links: Links::new(), key }, 0, GFP_KERNEL)?);
+/// for item in items.drain_all() {
+///     ONE.insert(&mut w, item);
 /// }
 /// assert!(ONE.find_locked(usize::MAX, &w, |i| i.key == usize::MAX).is_some());
 /// assert_eq!(ONE.remove_all(&mut w, |_| true, |_| {}), 3);
