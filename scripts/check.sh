@@ -141,7 +141,7 @@ while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
 # KUnit tests expect one WARNING per "Duplicate shadow variable" line and one per
 # scheduling of a never-initialised static work item (rust/kernel/static_work.rs; the
 # path must be source-relative, as for C).
-splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN' || true)
+splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN|deprecated workqueue' || true)
 warns=$(printf '%s\n' "$dmesg" | grep -c '^WARNING:' || true)
 expected_warns=$(( $(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true) +
 	$(printf '%s\n' "$dmesg" | grep -c '^WARNING: rust/kernel/static_work\.rs' || true) ))

@@ -188,9 +188,13 @@ mod shadow_tests {
         let bad = Arc::new(Atomic::<i32>::new(0), GFP_KERNEL)?;
         let done = Arc::new(Atomic::<i32>::new(0), GFP_KERNEL)?;
 
+        // `system_dfl_wq`: `system_unbound_wq`, which `workqueue::system_unbound()` returns, is
+        // deprecated in 7.3 and logs so when used.
+        // SAFETY: `system_dfl_wq` is set up before any KUnit test runs and never destroyed.
+        let queue = unsafe { workqueue::Queue::from_raw(kernel::bindings::system_dfl_wq) };
         for _ in 0..READERS {
             let (stop, bad, done) = (stop.clone(), bad.clone(), done.clone());
-            workqueue::system_unbound().try_spawn(GFP_KERNEL, move || {
+            queue.try_spawn(GFP_KERNEL, move || {
                 while stop.load(Relaxed) == 0 {
                     let p = get(obj(30), ID_A);
                     if !p.is_null() {

@@ -17,6 +17,16 @@ function set_param() {
 		die "failed to set $param of $mod"
 }
 
+# set_enabled(modname, value) - write the patch's enabled attribute, do not
+#				wait for the transition
+function set_enabled() {
+	local mod="$1" value="$2"
+
+	log "% echo $value > $SYSFS_KLP_DIR/$mod/enabled"
+	echo "$value" > "$SYSFS_KLP_DIR/$mod/enabled" ||
+		die "failed to write $value to $mod/enabled"
+}
+
 # wait_param(modname, param, value) - wait until a module parameter reads value
 function wait_param() {
 	local mod="$1" param="$2" value="$3"
