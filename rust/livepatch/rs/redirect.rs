@@ -260,6 +260,9 @@ static KLP_OPS: OpsMap = OpsMap(UnsafeCell::new(None));
 /// # Safety
 ///
 /// The caller must not keep another reference from this function.
+// The `&mut` comes from the map behind `klp_mutex`, not from the proof; the caller promises
+// uniqueness.
+#[expect(clippy::mut_from_ref)]
 unsafe fn ops_map(_locked: &KlpMutexHeld) -> &mut RBTree<usize, Ops> {
     // SAFETY: `klp_mutex` is held (`_locked`) and the caller keeps no other reference from here,
     // so this is the only one.
