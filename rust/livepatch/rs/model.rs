@@ -12,10 +12,12 @@ use kernel::{
     bindings,
     interop::list::CList,
     prelude::*,
-    sync::Mutex,
-    sync::atomic::{
-        atomic_store,
-        Relaxed, //
+    sync::{
+        atomic::{
+            atomic_store,
+            Relaxed, //
+        },
+        Mutex,
     },
     types::{
         NotThreadSafe,
