@@ -55,6 +55,15 @@ function wait_reversed_transition() {
 	die "the reversed transition of $mod did not complete in ${REVERSE_TIMEOUT}s"
 }
 
+# The C core looks for "the function below" the lower patch's function with
+# list_next_entry(), which here is the func_stack's list head: it reads memory
+# next to the klp_ops allocation (KASAN: slab-out-of-bounds), and whether the
+# transition can complete depends on what is there. Only the Rust core, which
+# checks stacks against a snapshot taken under klp_mutex, has a defined result.
+if ! grep -qw klp_rust_init /proc/kallsyms; then
+	skip "the C core reads past the func_stack in this case; its result is undefined"
+fi
+
 setup_config
 
 
@@ -91,7 +100,7 @@ wait_reversed_transition $MOD_STACK_PATCH $MOD_LIVEPATCH
 check_sysfs_value $MOD_STACK_PATCH enabled 1
 check_patch_state $PID -1
 check_patch_state $$ -1
-wait_param $MOD_STACK_PATCH blocked $HOLD_OWN
+check_param $MOD_STACK_PATCH blocked $HOLD_OWN
 
 set_param $MOD_STACK_PATCH hold 0
 wait_param $MOD_STACK_PATCH blocked 0
