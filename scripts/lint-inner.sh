@@ -32,7 +32,7 @@ make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
 	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1
 rc=$?
 # Our files in the kernel crate, and our crates.
-ours_kernel='rust/kernel/(hashtable|ftrace|dynamic_debug|dynamic_debug/site|tasklist|task_control|stacktrace|static_key|static_work)\.rs'
+ours_kernel='rust/kernel/(hashtable|ftrace|dynamic_debug|dynamic_debug/site|task/tasklist|task/control|cpu/hotplug|cpu/preempt|stacktrace|jump_label/static_key|workqueue/static_work)\.rs'
 ours="($ours_kernel|kernel/livepatch/)"
 if grep -q 'CLIPPY.*rust/kernel.o' "$log"; then
 	awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$log" |

@@ -31,7 +31,10 @@ use crate::{
 /// assert!(!trace.is_empty());
 /// # Ok::<(), Error>(())
 /// ```
+// `stack_trace_save_tsk_reliable()` is not exported: modules reach it through this non-inlined
+// function.
 #[cfg(CONFIG_HAVE_RELIABLE_STACKTRACE)]
+#[inline(never)]
 pub fn save_tsk_reliable<'a>(task: &Task, entries: &'a mut [usize]) -> Result<&'a [usize]> {
     let size = u32::try_from(entries.len()).unwrap_or(u32::MAX);
     // SAFETY: `task` is valid; `entries` is writable for `size` entries (`unsigned long` is

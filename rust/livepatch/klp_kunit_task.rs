@@ -13,11 +13,15 @@ const __LOG_PREFIX: &[u8] = b"livepatch_kunit\0";
 mod tasklist_tests {
     use kernel::{
         bindings,
-        cpu::CpuId,
-        tasklist::{
-            self,
+        cpu::{
+            self as cpus_mod,
+            CpuId,
             CpusReadGuard,
             PossibleCpu, //
+        },
+        task::{
+            tasklist,
+            Task, //
         },
     };
 
@@ -45,13 +49,13 @@ mod tasklist_tests {
 
     #[test]
     fn every_possible_cpu_has_an_idle_task() {
-        let possible = tasklist::possible_cpus().count();
+        let possible = cpus_mod::possible_cpus().count();
         let mask = &raw mut bindings::__cpu_possible_mask;
         // SAFETY: The possible mask is a valid global.
         let weight = unsafe { bindings::cpumask_weight(mask) } as usize;
         assert_eq!(possible, weight);
-        for cpu in tasklist::possible_cpus() {
-            assert_eq!(tasklist::idle_task(cpu).pid(), 0);
+        for cpu in cpus_mod::possible_cpus() {
+            assert_eq!(Task::idle(cpu).pid(), 0);
         }
         // Every id below `nr_cpu_ids` is accepted exactly when it is in the mask.
         for id in (0..kernel::cpu::nr_cpu_ids()).filter_map(CpuId::from_u32) {
@@ -60,7 +64,7 @@ mod tasklist_tests {
             assert_eq!(PossibleCpu::new(id).is_some(), in_mask);
         }
         let cpus = CpusReadGuard::new();
-        let online = tasklist::possible_cpus()
+        let online = cpus_mod::possible_cpus()
             .filter_map(|c| cpus.online(c))
             .count();
         assert!(online >= 1);
@@ -72,8 +76,13 @@ mod tasklist_tests {
 #[kunit_tests(rust_task_control)]
 mod task_control_tests {
     use kernel::{
-        task_control::ThreadFlag,
-        tasklist, //
+        cpu as cpus_mod,
+        prelude::*,
+        task::{
+            tasklist,
+            Task,
+            ThreadFlag, //
+        },
     };
 
     #[test]
@@ -113,14 +122,15 @@ mod task_control_tests {
     fn call_func_passes_the_task_and_returns_the_result() {
         let me = kernel::current!();
         assert_eq!(me.call_func(|t| t.pid()), me.pid());
-        for cpu in tasklist::possible_cpus() {
-            let idle = tasklist::idle_task(cpu);
+        for cpu in cpus_mod::possible_cpus() {
+            let idle = Task::idle(cpu);
             let mut seen = None;
+            // Any result type: here a `Result` of the kernel's own.
             let ret = idle.call_func(|t| {
                 seen = Some(t.as_ptr());
-                -22
+                Err::<(), _>(EINVAL)
             });
-            assert_eq!(ret, -22);
+            assert_eq!(ret, Err(EINVAL));
             assert_eq!(seen, Some(idle.as_ptr()));
         }
     }
@@ -150,7 +160,7 @@ mod stacktrace_tests {
 
 #[kunit_tests(rust_static_key)]
 mod static_key_tests {
-    use kernel::static_key::StaticKeyFalse;
+    use kernel::jump_label::StaticKeyFalse;
 
     static KEY: StaticKeyFalse = StaticKeyFalse::new();
 
@@ -172,14 +182,14 @@ mod static_work_tests {
     use kernel::{
         prelude::*,
         static_lock_class,
-        static_work::{
-            schedule_on_each_cpu,
-            OnEachCpu,
-            StaticDelayedWork, //
-        },
         sync::atomic::{
             Atomic,
             Relaxed, //
+        },
+        workqueue::{
+            schedule_on_each_cpu,
+            OnEachCpu,
+            StaticDelayedWork, //
         },
     };
 

@@ -33,15 +33,15 @@ use crate::{
 use core::cell::UnsafeCell;
 use kernel::{
     bindings,
-    cpu::CpuId,
-    prelude::*,
-    static_key::StaticKeyFalse,
-    static_lock_class,
-    static_work::{
-        schedule_on_each_cpu,
-        OnEachCpu,
-        StaticDelayedWork, //
+    cpu::{
+        self,
+        CpuId,
+        CpusReadGuard,
+        PreemptDisabledNotrace, //
     },
+    jump_label::StaticKeyFalse,
+    prelude::*,
+    static_lock_class,
     sync::{
         atomic::{
             atomic_load,
@@ -56,14 +56,15 @@ use kernel::{
         },
         rcu,
     },
-    task::Task,
-    task_control::{
-        PreemptDisabledNotrace,
+    task::{
+        tasklist,
+        Task,
         ThreadFlag, //
     },
-    tasklist::{
-        self,
-        CpusReadGuard, //
+    workqueue::{
+        schedule_on_each_cpu,
+        OnEachCpu,
+        StaticDelayedWork, //
     },
 };
 
@@ -234,7 +235,7 @@ impl StackBuffers {
         for _ in 0..n {
             v.push(None, GFP_KERNEL)?;
         }
-        for cpu in tasklist::possible_cpus() {
+        for cpu in cpu::possible_cpus() {
             let slot = v.get_mut(cpu.id().as_u32() as usize).ok_or(EINVAL)?;
             *slot = Some(KBox::new(
                 UnsafeCell::new([0; MAX_STACK_ENTRIES]),
@@ -342,8 +343,8 @@ fn complete_transition(locked: &KlpMutexHeld) {
             set_patch_state(task, PatchState::Idle);
         }
     }
-    for cpu in tasklist::possible_cpus() {
-        let task = tasklist::idle_task(cpu);
+    for cpu in cpu::possible_cpus() {
+        let task = Task::idle(cpu);
         warn_on_once!(task.test_thread_flag(PENDING));
         set_patch_state(task, PatchState::Idle);
     }
@@ -418,11 +419,13 @@ fn update_patch_state(task: &Task) {
     }
 }
 
-/// Why a task's stack blocks its switch.
+/// Why a task cannot switch yet.
 enum Blocked<'a> {
-    /// The stack could not be walked reliably.
+    /// It runs on another CPU.
+    Running,
+    /// Its stack could not be walked reliably.
     Unreliable,
-    /// A function the transition changes is on it.
+    /// A function the transition changes is on its stack.
     SleepingOn(&'a CStr),
 }
 
@@ -453,25 +456,14 @@ fn check_stack<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocked<'a>
 
 /// Switches `task` if it is not running and its stack allows (`klp_check_and_switch_task()`).
 /// Runs on `current` or with `task` held still by `task_call_func()`.
-fn check_and_switch<'a>(
-    task: &Task,
-    code: &'a CheckedCode,
-    blocker: &mut Option<&'a CStr>,
-) -> c_int {
+fn check_and_switch<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocked<'a>> {
     if task.is_on_cpu() && !task.is_current() {
-        return EBUSY.to_errno();
+        return Err(Blocked::Running);
     }
-    match check_stack(task, code) {
-        Err(Blocked::Unreliable) => return EINVAL.to_errno(),
-        Err(Blocked::SleepingOn(name)) => {
-            *blocker = Some(name);
-            return EADDRINUSE.to_errno();
-        }
-        Ok(()) => {}
-    }
+    check_stack(task, code)?;
     task.clear_thread_flag(PENDING);
     set_patch_state(task, code.target());
-    0
+    Ok(())
 }
 
 /// Tries to switch `task` to the target state; `false` if it is running, its stack is
@@ -498,42 +490,36 @@ fn try_switch_task(task: &Task) -> bool {
         return false;
     }
 
-    let mut blocker = None;
-    let ret = if task.is_current() {
-        check_and_switch(task, code, &mut blocker)
+    let result = if task.is_current() {
+        check_and_switch(task, code)
     } else {
-        task.call_func(|t| check_and_switch(t, code, &mut blocker))
+        task.call_func(|t| check_and_switch(t, code))
     };
 
+    // The C core also has an "Unknown error code" message; `Blocked` has no other case.
     const FUNC: &str = "klp_try_switch_task";
-    match ret {
-        0 => {}
-        r if r == EBUSY.to_errno() => kernel::dynamic_pr_debug!(
+    match result {
+        Ok(()) => {}
+        Err(Blocked::Running) => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
             ("{}: ", FUNC),
             %s task.comm().as_c_str(),
             (":{} is running\n", task.pid())
         ),
-        r if r == EINVAL.to_errno() => kernel::dynamic_pr_debug!(
+        Err(Blocked::Unreliable) => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
             ("{}: ", FUNC),
             %s task.comm().as_c_str(),
             (":{} has an unreliable stack\n", task.pid())
         ),
-        r if r == EADDRINUSE.to_errno() => kernel::dynamic_pr_debug!(
+        Err(Blocked::SleepingOn(name)) => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
             ("{}: ", FUNC),
             %s task.comm().as_c_str(),
-            (":{} is sleeping on function {}\n", task.pid(), blocker.unwrap_or(c""))
-        ),
-        r => kernel::dynamic_pr_debug!(
-            fn "klp_try_switch_task",
-            ("{}: Unknown error code ({}) when trying to switch ", FUNC, r),
-            %s task.comm().as_c_str(),
-            (":{}\n", task.pid())
+            (":{} is sleeping on function {}\n", task.pid(), name)
         ),
     }
-    ret == 0
+    result.is_ok()
 }
 
 /// Called by `__schedule()` (preemption disabled, no sleeping) while the sched key is on: tries
@@ -606,8 +592,8 @@ fn try_complete_transition(locked: &KlpMutexHeld) {
 
     {
         let cpus = CpusReadGuard::new();
-        for cpu in tasklist::possible_cpus() {
-            let task = tasklist::idle_task(cpu);
+        for cpu in cpu::possible_cpus() {
+            let task = Task::idle(cpu);
             if let Some(online) = cpus.online(cpu) {
                 if !try_switch_task(task) {
                     complete = false;
@@ -690,8 +676,8 @@ fn start_transition(locked: &KlpMutexHeld) {
             }
         }
     }
-    for cpu in tasklist::possible_cpus() {
-        let task = tasklist::idle_task(cpu);
+    for cpu in cpu::possible_cpus() {
+        let task = Task::idle(cpu);
         if patch_state(task) != target {
             task.set_thread_flag(PENDING);
         }
@@ -733,8 +719,8 @@ pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_pa
             set_patch_state(task, initial);
         }
     }
-    for cpu in tasklist::possible_cpus() {
-        let task = tasklist::idle_task(cpu);
+    for cpu in cpu::possible_cpus() {
+        let task = Task::idle(cpu);
         warn_on_once!(patch_state(task) != PatchState::Idle);
         set_patch_state(task, initial);
     }
@@ -789,8 +775,8 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
             task.clear_thread_flag(PENDING);
         }
     }
-    for cpu in tasklist::possible_cpus() {
-        tasklist::idle_task(cpu).clear_thread_flag(PENDING);
+    for cpu in cpu::possible_cpus() {
+        Task::idle(cpu).clear_thread_flag(PENDING);
     }
 
     // Wait for `klp_update_patch_state()` and `__klp_sched_try_switch()` calls that may still
@@ -852,8 +838,8 @@ pub(crate) unsafe extern "C" fn klp_force_transition() {
             update_patch_state(task);
         }
     }
-    for cpu in tasklist::possible_cpus() {
-        update_patch_state(tasklist::idle_task(cpu));
+    for cpu in cpu::possible_cpus() {
+        update_patch_state(Task::idle(cpu));
     }
 
     let Some(patch) = current_patch(&locked) else {

@@ -8,12 +8,12 @@
 
 //! Compile-fail case: waking a CPU checked online under a released lock.
 
-use kernel::tasklist::{self, CpusReadGuard};
+use kernel::cpu::{self, CpusReadGuard};
 
 /// Wakes the first online CPU after dropping the lock.
 pub fn wake_first() {
     let cpus = CpusReadGuard::new();
-    let first = tasklist::possible_cpus().find_map(|c| cpus.online(c));
+    let first = cpu::possible_cpus().find_map(|c| cpus.online(c));
     drop(cpus);
     if let Some(cpu) = first {
         CpusReadGuard::new().wake_up_if_idle(cpu);

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The task list and the idle tasks.
+//! The task list.
 //!
 //! [`read_lock`] takes `tasklist_lock` for reading, which keeps every task on the list alive and
 //! stops tasks from being added or removed; the guard lends out the threads of every process,
 //! as C's `for_each_process_thread()`. The per-CPU idle ("swapper") tasks are not on the list;
-//! [`idle_task`] and [`CpusReadGuard`] reach them, for CPUs proven possible ([`PossibleCpu`]) or
-//! online ([`OnlineCpu`]).
+//! [`Task::idle`] reaches them, for CPUs proven possible ([`PossibleCpu`]).
 //!
 //! C headers: [`include/linux/sched/task.h`](srctree/include/linux/sched/task.h),
 //! [`include/linux/sched/signal.h`](srctree/include/linux/sched/signal.h),
@@ -14,7 +13,7 @@
 
 use crate::{
     bindings,
-    cpu::CpuId,
+    cpu::PossibleCpu,
     task::Task,
     types::NotThreadSafe, //
 };
@@ -41,11 +40,13 @@ pub struct TasklistReadGuard {
 /// # Examples
 ///
 /// ```
-/// let tasks = kernel::tasklist::read_lock();
+/// let tasks = kernel::task::tasklist::read_lock();
 /// let n = tasks.threads().count();
 /// assert!(n >= 1);
 /// assert!(tasks.threads().any(|t| t.pid() == 1));
 /// ```
+// `tasklist_lock` is not exported: modules reach it through this non-inlined function.
+#[inline(never)]
 pub fn read_lock() -> TasklistReadGuard {
     // SAFETY: `tasklist_lock` is a valid, initialised rwlock for the kernel's lifetime.
     unsafe { bindings::read_lock(addr_of_mut!(bindings::tasklist_lock)) };
@@ -56,6 +57,7 @@ pub fn read_lock() -> TasklistReadGuard {
 }
 
 impl Drop for TasklistReadGuard {
+    #[inline(never)]
     fn drop(&mut self) {
         // SAFETY: By the type invariants this thread holds the read lock.
         unsafe { bindings::read_unlock(addr_of_mut!(bindings::tasklist_lock)) };
@@ -126,136 +128,24 @@ impl<'a> Iterator for Threads<'a> {
     }
 }
 
-/// A CPU that is set in `cpu_possible_mask`, which never changes after boot.
-///
-/// Per-CPU data (runqueues, idle tasks) exists exactly for these CPUs; a [`CpuId`] only
-/// promises an id below `nr_cpu_ids`, which may name a hole in the mask.
-///
-/// # Invariants
-///
-/// The CPU is set in `cpu_possible_mask`.
-///
-/// # Examples
-///
-/// ```
-/// use kernel::{cpu::CpuId, tasklist::PossibleCpu};
-///
-/// let this = PossibleCpu::new(CpuId::current());
-/// assert!(this.is_some());
-/// assert!(kernel::tasklist::possible_cpus().count() >= 1);
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct PossibleCpu(CpuId);
-
-impl PossibleCpu {
-    /// Returns `cpu` if it is possible.
-    pub fn new(cpu: CpuId) -> Option<Self> {
-        // SAFETY: The mask is a valid global, and `CpuId` is below `nr_cpu_ids`, the mask's
-        // size.
-        let possible = unsafe {
-            bindings::cpumask_test_cpu(
-                cpu.as_u32() as i32,
-                addr_of_mut!(bindings::__cpu_possible_mask),
-            )
-        };
-        // INVARIANT: Checked just above; the possible mask is fixed after boot.
-        possible.then_some(Self(cpu))
-    }
-
-    /// The CPU's id.
-    pub fn id(self) -> CpuId {
-        self.0
-    }
-}
-
-/// The idle task of `cpu` (`idle_task()`); idle tasks live as long as the kernel.
-pub fn idle_task(cpu: PossibleCpu) -> &'static Task {
-    // SAFETY: By the type invariants of `PossibleCpu` the CPU is possible, so it has a
-    // runqueue with an idle task.
-    let task = unsafe { bindings::idle_task(cpu.id().as_u32() as i32) };
-    // SAFETY: Idle tasks are never freed; `Task` is a transparent wrapper of `task_struct`.
-    unsafe { &*task.cast::<Task>() }
-}
-
-/// Every possible CPU (`for_each_possible_cpu()`).
-pub fn possible_cpus() -> impl Iterator<Item = PossibleCpu> {
-    (0..crate::cpu::nr_cpu_ids())
-        .filter_map(CpuId::from_u32)
-        .filter_map(PossibleCpu::new)
-}
-
-/// A CPU that is online while the [`CpusReadGuard`] of lifetime `'a` is held.
-///
-/// # Invariants
-///
-/// The CPU is set in `cpu_online_mask`, and CPU hotplug is read-locked for `'a`.
-#[derive(Clone, Copy, Debug)]
-pub struct OnlineCpu<'a> {
-    cpu: PossibleCpu,
-    _guard: PhantomData<&'a CpusReadGuard>,
-}
-
-impl OnlineCpu<'_> {
-    /// The CPU's id.
-    pub fn id(self) -> CpuId {
-        self.cpu.id()
-    }
-}
-
-/// A read lock on CPU hotplug (`cpus_read_lock()`): no CPU goes on- or offline while it is
-/// held. It may sleep to take it.
-///
-/// # Invariants
-///
-/// The hotplug lock is read-held by this guard until it is dropped.
-pub struct CpusReadGuard {
-    _not_send: NotThreadSafe,
-}
-
-impl CpusReadGuard {
-    /// Takes the hotplug read lock.
-    pub fn new() -> Self {
-        // SAFETY: Always safe to call from process context.
-        unsafe { bindings::cpus_read_lock() };
-        // INVARIANT: Taken above.
-        Self {
-            _not_send: NotThreadSafe,
-        }
-    }
-
-    /// Returns `cpu` if it is online; it stays so while the guard is held.
-    pub fn online(&self, cpu: PossibleCpu) -> Option<OnlineCpu<'_>> {
-        // SAFETY: The mask is a valid global; a possible CPU is below its size.
-        let online = unsafe {
-            bindings::cpumask_test_cpu(
-                cpu.id().as_u32() as i32,
-                addr_of_mut!(bindings::__cpu_online_mask),
-            )
-        };
-        // INVARIANT: Checked above; the hotplug lock of `self` keeps it online for `'_`.
-        online.then_some(OnlineCpu {
-            cpu,
-            _guard: PhantomData,
-        })
-    }
-
-    /// Kicks `cpu` out of its idle loop if it is idle (`wake_up_if_idle()`).
-    pub fn wake_up_if_idle(&self, cpu: OnlineCpu<'_>) {
-        // SAFETY: By the type invariants of `OnlineCpu` the CPU is online (its runqueue is
-        // live and it can take an IPI).
-        unsafe { bindings::wake_up_if_idle(cpu.id().as_u32() as i32) };
-    }
-}
-
-impl Default for CpusReadGuard {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for CpusReadGuard {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariants the lock is held by this guard.
-        unsafe { bindings::cpus_read_unlock() };
+impl Task {
+    /// The idle task of `cpu` (`idle_task()`); idle tasks live as long as the kernel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::{cpu, task::Task};
+    ///
+    /// for cpu in cpu::possible_cpus() {
+    ///     assert_eq!(Task::idle(cpu).pid(), 0);
+    /// }
+    /// ```
+    #[inline(never)]
+    pub fn idle(cpu: PossibleCpu) -> &'static Task {
+        // SAFETY: By the type invariants of `PossibleCpu` the CPU is possible, so it has a
+        // runqueue with an idle task.
+        let task = unsafe { bindings::idle_task(cpu.id().as_u32() as i32) };
+        // SAFETY: Idle tasks are never freed; `Task` is a transparent wrapper of `task_struct`.
+        unsafe { &*task.cast::<Task>() }
     }
 }

@@ -57,9 +57,6 @@ impl Comm {
     }
 }
 
-/// The result type of a [`Task::call_func`] closure: a C `int`.
-pub type CallResult = c_int;
-
 impl Task {
     /// Whether `flag` is set (`test_tsk_thread_flag()`).
     #[inline]
@@ -122,6 +119,7 @@ impl Task {
     }
 
     /// Whether the task is currently running on a CPU (`task_curr()`).
+    #[inline(never)]
     pub fn is_on_cpu(&self) -> bool {
         // SAFETY: `self` is a valid task.
         unsafe { bindings::task_curr(self.as_ptr()) != 0 }
@@ -137,43 +135,59 @@ impl Task {
     ///
     /// `f` runs with interrupts disabled and scheduler locks held: it must not sleep, allocate
     /// with `GFP_KERNEL` or take sleeping locks. Returns what `f` returned.
-    pub fn call_func<F>(&self, f: F) -> CallResult
-    where
-        F: FnOnce(&Task) -> CallResult,
-    {
+    ///
+    /// `task_call_func()` is not exported; loadable modules can use this all the same, since
+    /// only the non-generic part, built into the kernel crate, calls it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let me = kernel::current!();
+    /// assert_eq!(me.call_func(|t| t.pid()), me.pid());
+    /// ```
+    pub fn call_func<R>(&self, f: impl FnOnce(&Task) -> R) -> R {
+        let mut f = Some(f);
+        let mut result = None;
+        self.call_func_dyn(&mut |task| {
+            if let Some(f) = f.take() {
+                result = Some(f(task));
+            }
+        });
+        // PANIC: `task_call_func()` calls its function exactly once, so `result` is set.
+        result.unwrap_or_else(|| unreachable!("task_call_func() did not call the function"))
+    }
+
+    /// The non-generic part of [`Task::call_func`].
+    #[inline(never)]
+    fn call_func_dyn(&self, f: &mut dyn FnMut(&Task)) {
         /// # Safety
         ///
-        /// `arg` must point to an `Option<F>` that nothing else uses during the call, and `task`
-        /// to a valid task.
-        unsafe extern "C" fn trampoline<F>(
-            task: *mut bindings::task_struct,
-            arg: *mut c_void,
-        ) -> c_int
-        where
-            F: FnOnce(&Task) -> CallResult,
-        {
-            // SAFETY: `arg` is the `Option<F>` below, alive and exclusively ours during the
-            // call; `task_call_func()` calls us exactly once.
-            let f = unsafe { &mut *arg.cast::<Option<F>>() };
+        /// `arg` must point to a `&mut dyn FnMut(&Task)` that nothing else uses during the
+        /// call, and `task` to a valid task.
+        unsafe extern "C" fn trampoline(task: *mut bindings::task_struct, arg: *mut c_void) -> c_int {
+            // SAFETY: `arg` is the `&mut dyn FnMut` below, alive and exclusively ours during
+            // the call.
+            let f = unsafe { &mut *arg.cast::<&mut dyn FnMut(&Task)>() };
             // SAFETY: `task` is the valid task `task_call_func()` was given; `Task` is a
             // transparent wrapper of `task_struct`.
-            let task = unsafe { &*task.cast::<Task>() };
-            f.take().map_or(0, |f| f(task))
+            f(unsafe { &*task.cast::<Task>() });
+            0
         }
 
-        let mut f = Some(f);
+        let mut f = f;
         // SAFETY: `self` is valid; the trampoline matches `task_call_f` and interprets `arg` as
-        // the `Option<F>`, which outlives the synchronous call.
+        // the `&mut dyn FnMut`, which outlives the synchronous call.
         unsafe {
             bindings::task_call_func(
                 self.as_ptr(),
-                Some(trampoline::<F>),
+                Some(trampoline),
                 (&raw mut f).cast::<c_void>(),
             )
-        }
+        };
     }
 
     /// Wakes the task if it sleeps interruptibly (`wake_up_state(task, TASK_INTERRUPTIBLE)`).
+    #[inline(never)]
     pub fn wake_up_interruptible(&self) -> bool {
         // SAFETY: `self` is a valid task.
         unsafe { bindings::wake_up_state(self.as_ptr(), bindings::TASK_INTERRUPTIBLE) != 0 }
@@ -181,40 +195,9 @@ impl Task {
 
     /// Sends the task a notify signal (`set_notify_signal()`): it leaves an interruptible
     /// sleep and runs its signal-delivery path without a real signal being queued.
+    #[inline(never)]
     pub fn set_notify_signal(&self) {
         // SAFETY: `self` is a valid task; the helper sets a thread flag and kicks the task.
         unsafe { bindings::set_notify_signal(self.as_ptr()) };
-    }
-}
-
-/// Disables preemption without tracing (`preempt_disable_notrace()`) until dropped; usable
-/// where ftrace handlers may run.
-pub struct PreemptDisabledNotrace {
-    _not_send: crate::types::NotThreadSafe,
-}
-
-impl PreemptDisabledNotrace {
-    /// Disables preemption.
-    #[inline]
-    pub fn new() -> Self {
-        // SAFETY: Always safe; undone on drop by the same thread.
-        unsafe { bindings::preempt_disable_notrace() };
-        Self {
-            _not_send: crate::types::NotThreadSafe,
-        }
-    }
-}
-
-impl Default for PreemptDisabledNotrace {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Drop for PreemptDisabledNotrace {
-    #[inline]
-    fn drop(&mut self) {
-        // SAFETY: `new()` disabled preemption on this thread.
-        unsafe { bindings::preempt_enable_notrace() };
     }
 }

@@ -22,7 +22,7 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use kernel::static_key::StaticKeyFalse;
+/// use kernel::jump_label::StaticKeyFalse;
 ///
 /// static KEY: StaticKeyFalse = StaticKeyFalse::new();
 /// assert!(!KEY.is_enabled());

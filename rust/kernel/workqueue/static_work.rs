@@ -49,7 +49,7 @@ const READY: i32 = 2;
 /// ```
 /// use kernel::{
 ///     static_lock_class,
-///     static_work::StaticDelayedWork,
+///     workqueue::StaticDelayedWork,
 ///     sync::atomic::{Atomic, Relaxed},
 /// };
 ///
@@ -176,7 +176,10 @@ pub trait OnEachCpu {
 /// # Examples
 ///
 /// ```
-/// use kernel::{static_work::{schedule_on_each_cpu, OnEachCpu}, sync::atomic::{Atomic, Relaxed}};
+/// use kernel::{
+///     sync::atomic::{Atomic, Relaxed},
+///     workqueue::{schedule_on_each_cpu, OnEachCpu},
+/// };
 ///
 /// static SEEN: Atomic<u32> = Atomic::new(0);
 /// struct Count;
@@ -196,6 +199,14 @@ pub fn schedule_on_each_cpu<T: OnEachCpu>() -> Result {
     unsafe extern "C" fn trampoline<T: OnEachCpu>(_work: *mut bindings::work_struct) {
         T::run();
     }
-    // SAFETY: The trampoline has the work-function signature and ignores its argument.
-    to_result(unsafe { bindings::schedule_on_each_cpu(Some(trampoline::<T>)) })
+    schedule_on_each_cpu_raw(trampoline::<T>)
+}
+
+/// The non-generic part of [`schedule_on_each_cpu`]: `schedule_on_each_cpu()` is not exported,
+/// so only the kernel crate, built in, calls it; modules can use the generic part.
+#[inline(never)]
+fn schedule_on_each_cpu_raw(func: unsafe extern "C" fn(*mut bindings::work_struct)) -> Result {
+    // SAFETY: `func` has the work-function signature and, being a trampoline of
+    // `schedule_on_each_cpu`, ignores its argument.
+    to_result(unsafe { bindings::schedule_on_each_cpu(Some(func)) })
 }
