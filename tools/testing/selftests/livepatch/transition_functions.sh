@@ -27,6 +27,16 @@ function set_enabled() {
 		die "failed to write $value to $mod/enabled"
 }
 
+# check_param(modname, param, value) - a module parameter reads value
+function check_param() {
+	local mod="$1" param="$2" value="$3"
+	local current
+
+	current=$(cat "/sys/module/$mod/parameters/$param")
+	[[ "$current" == "$value" ]] ||
+		die "/sys/module/$mod/parameters/$param is $current, expected $value"
+}
+
 # wait_param(modname, param, value) - wait until a module parameter reads value
 function wait_param() {
 	local mod="$1" param="$2" value="$3"
