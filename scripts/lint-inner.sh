@@ -25,8 +25,7 @@ if ! cmp -s "$rbuild/.config" "$lbuild/.config"; then
 fi
 # Our crates are always rebuilt so that their warnings show; the kernel crate
 # is rebuilt by make when rust/kernel/ changes, and its warnings are kept.
-rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o" \
-	"$lbuild/kernel/livepatch/klp_kunit_task.o"
+rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o"
 log=$lbuild/.clippy.log
 make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
 	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1

@@ -51,3 +51,26 @@ pub fn save_tsk_reliable<'a>(task: &Task, entries: &'a mut [usize]) -> Result<&'
 pub const fn have_reliable_stacktrace() -> bool {
     cfg!(all(CONFIG_STACKTRACE, CONFIG_HAVE_RELIABLE_STACKTRACE))
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_stacktrace)]
+mod tests {
+    use crate::{
+        prelude::*,
+        stacktrace, //
+    };
+
+    #[test]
+    fn current_stack_is_reliable_and_bounded() -> Result {
+        assert!(stacktrace::have_reliable_stacktrace());
+        let me = crate::current!();
+        let mut entries = [0usize; 100];
+        let trace = stacktrace::save_tsk_reliable(me, &mut entries)?;
+        assert!(trace.len() >= 2);
+        assert!(trace.iter().all(|&a| a != 0));
+        // A buffer too small for the whole stack cannot vouch for it.
+        let mut one = [0usize; 1];
+        assert!(stacktrace::save_tsk_reliable(me, &mut one).is_err());
+        Ok(())
+    }
+}

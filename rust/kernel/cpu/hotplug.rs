@@ -141,3 +141,39 @@ impl Drop for CpusReadGuard {
         unsafe { bindings::cpus_read_unlock() };
     }
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_cpu_hotplug)]
+mod tests {
+    use crate::{
+        bindings,
+        cpu::{
+            self as cpus_mod,
+            CpuId,
+            CpusReadGuard,
+            PossibleCpu, //
+        },
+    };
+
+    #[test]
+    fn possible_and_online_cpus_match_the_masks() {
+        let possible = cpus_mod::possible_cpus().count();
+        let mask = &raw mut bindings::__cpu_possible_mask;
+        // SAFETY: The possible mask is a valid global.
+        let weight = unsafe { bindings::cpumask_weight(mask) } as usize;
+        assert_eq!(possible, weight);
+        // Every id below `nr_cpu_ids` is accepted exactly when it is in the mask.
+        for id in (0..cpus_mod::nr_cpu_ids()).filter_map(CpuId::from_u32) {
+            // SAFETY: The possible mask is a valid global; `id` is below its size.
+            let in_mask = unsafe { bindings::cpumask_test_cpu(id.as_u32() as i32, mask) };
+            assert_eq!(PossibleCpu::new(id).is_some(), in_mask);
+        }
+        let cpus = CpusReadGuard::new();
+        let online = cpus_mod::possible_cpus()
+            .filter_map(|c| cpus.online(c))
+            .count();
+        assert!(online >= 1);
+        let this = PossibleCpu::new(CpuId::current());
+        assert!(this.and_then(|c| cpus.online(c)).is_some());
+    }
+}

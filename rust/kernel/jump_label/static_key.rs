@@ -75,3 +75,23 @@ impl Default for StaticKeyFalse {
         Self::new()
     }
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_static_key)]
+mod tests {
+    use crate::jump_label::StaticKeyFalse;
+
+    static KEY: StaticKeyFalse = StaticKeyFalse::new();
+
+    #[test]
+    fn enable_and_disable_are_idempotent() {
+        assert!(!KEY.is_enabled());
+        KEY.enable();
+        KEY.enable();
+        assert!(KEY.is_enabled());
+        KEY.disable();
+        assert!(!KEY.is_enabled());
+        KEY.disable();
+        assert!(!KEY.is_enabled());
+    }
+}

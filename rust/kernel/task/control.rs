@@ -201,3 +201,67 @@ impl Task {
         unsafe { bindings::set_notify_signal(self.as_ptr()) };
     }
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_task_control)]
+mod tests {
+    use crate::{
+        cpu as cpus_mod,
+        prelude::*,
+        task::{
+            tasklist,
+            Task,
+            ThreadFlag, //
+        },
+    };
+
+    #[test]
+    fn thread_flags() {
+        let me = crate::current!();
+        let flag = ThreadFlag::PATCH_PENDING;
+        let was = me.test_thread_flag(flag);
+        me.set_thread_flag(flag);
+        assert!(me.test_thread_flag(flag));
+        assert!(me.test_and_clear_thread_flag(flag));
+        assert!(!me.test_thread_flag(flag));
+        assert!(!me.test_and_clear_thread_flag(flag));
+        me.clear_thread_flag(flag);
+        assert!(!me.test_thread_flag(flag));
+        if was {
+            me.set_thread_flag(flag);
+        }
+    }
+
+    #[test]
+    fn identity_of_the_running_kthread() {
+        let me = crate::current!();
+        assert_eq!(me.comm().as_bytes(), b"kunit_try_catch");
+        assert!(me.is_kthread());
+        assert!(me.is_current());
+        assert!(me.is_on_cpu());
+        // Already running: nothing to wake.
+        assert!(!me.wake_up_interruptible());
+        let init = tasklist::read_lock()
+            .threads()
+            .find(|t| t.pid() == 1)
+            .map(|t| (t.is_kthread(), t.is_current()));
+        assert_eq!(init, Some((false, false)));
+    }
+
+    #[test]
+    fn call_func_passes_the_task_and_returns_the_result() {
+        let me = crate::current!();
+        assert_eq!(me.call_func(|t| t.pid()), me.pid());
+        for cpu in cpus_mod::possible_cpus() {
+            let idle = Task::idle(cpu);
+            let mut seen = None;
+            // Any result type: here a `Result` of the kernel's own.
+            let ret = idle.call_func(|t| {
+                seen = Some(t.as_ptr());
+                Err::<(), _>(EINVAL)
+            });
+            assert_eq!(ret, Err(EINVAL));
+            assert_eq!(seen, Some(idle.as_ptr()));
+        }
+    }
+}

@@ -149,3 +149,44 @@ impl Task {
         unsafe { &*task.cast::<Task>() }
     }
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_tasklist)]
+mod tests {
+    use crate::{
+        cpu as cpus_mod,
+        task::{
+            tasklist,
+            Task, //
+        },
+    };
+
+    #[test]
+    fn threads_list_init_and_current_but_no_idle_task() {
+        let me = crate::current!().as_ptr();
+        let tasks = tasklist::read_lock();
+        assert!(tasks.threads().any(|t| t.pid() == 1));
+        assert!(tasks.threads().any(|t| t.as_ptr() == me));
+        assert!(!tasks.threads().any(|t| t.pid() == 0));
+        // Every thread is listed once.
+        let n = tasks.threads().count();
+        let distinct = tasks
+            .threads()
+            .enumerate()
+            .filter(|(i, t)| {
+                tasks
+                    .threads()
+                    .skip(i + 1)
+                    .all(|u| u.as_ptr() != t.as_ptr())
+            })
+            .count();
+        assert_eq!(n, distinct);
+    }
+
+    #[test]
+    fn every_possible_cpu_has_an_idle_task() {
+        for cpu in cpus_mod::possible_cpus() {
+            assert_eq!(Task::idle(cpu).pid(), 0);
+        }
+    }
+}

@@ -210,3 +210,80 @@ fn schedule_on_each_cpu_raw(func: unsafe extern "C" fn(*mut bindings::work_struc
     // `schedule_on_each_cpu`, ignores its argument.
     to_result(unsafe { bindings::schedule_on_each_cpu(Some(func)) })
 }
+
+#[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
+#[kunit_tests(rust_static_work)]
+mod tests {
+    use crate::{
+        prelude::*,
+        sync::atomic::{
+            Atomic,
+            Relaxed, //
+        },
+        workqueue::{
+            schedule_on_each_cpu,
+            OnEachCpu,
+            StaticDelayedWork, //
+        },
+    };
+
+    static RUNS: Atomic<u32> = Atomic::new(0);
+    fn count() {
+        RUNS.fetch_add(1, Relaxed);
+    }
+    static WORK: StaticDelayedWork = StaticDelayedWork::new(count);
+    static NEVER_INIT: StaticDelayedWork = StaticDelayedWork::new(count);
+
+    #[test]
+    fn pending_work_is_cancelled_or_flushed() {
+        WORK.init(
+            c"rust_static_work_test",
+            crate::static_lock_class!(),
+            crate::static_lock_class!(),
+        );
+        // A second init does nothing.
+        WORK.init(
+            c"rust_static_work_test",
+            crate::static_lock_class!(),
+            crate::static_lock_class!(),
+        );
+        let before = RUNS.load(Relaxed);
+        // Far in the future: cancelled before it runs.
+        assert!(WORK.schedule(10_000));
+        assert!(!WORK.schedule(10_000));
+        assert!(WORK.cancel_sync());
+        assert!(!WORK.cancel_sync());
+        assert_eq!(RUNS.load(Relaxed), before);
+        // Flushing runs it now.
+        assert!(WORK.schedule(10_000));
+        assert!(WORK.flush());
+        assert_eq!(RUNS.load(Relaxed), before + 1);
+    }
+
+    #[test]
+    fn uninitialised_work_is_refused() {
+        // Warns once and refuses, instead of queueing garbage.
+        assert!(!NEVER_INIT.schedule(1));
+        assert!(!NEVER_INIT.cancel_sync());
+    }
+
+    static CPUS_SEEN: Atomic<u32> = Atomic::new(0);
+    struct Count;
+    impl OnEachCpu for Count {
+        fn run() {
+            CPUS_SEEN.fetch_add(1, Relaxed);
+        }
+    }
+
+    #[test]
+    fn runs_on_every_online_cpu() -> Result {
+        let before = CPUS_SEEN.load(Relaxed);
+        schedule_on_each_cpu::<Count>()?;
+        // SAFETY: The online mask is a valid global.
+        let online = unsafe {
+            crate::bindings::cpumask_weight(&raw mut crate::bindings::__cpu_online_mask)
+        };
+        assert_eq!(CPUS_SEEN.load(Relaxed) - before, online);
+        Ok(())
+    }
+}
