@@ -14,6 +14,7 @@ use kernel::{
     prelude::*,
     sync::{
         atomic::{
+            atomic_load,
             atomic_store,
             Relaxed, //
         },
@@ -202,6 +203,51 @@ impl Func {
         // SAFETY: The function is alive; `_locked` proves `klp_mutex` is held, so this is the
         // only writer; readers use `READ_ONCE()`-style loads.
         unsafe { atomic_store(&raw mut (*self.0.get()).transition, transition, Relaxed) };
+    }
+
+    /// The function whose `stack_node` is `node`.
+    ///
+    /// # Safety
+    ///
+    /// `node` must be the `stack_node` of a `klp_func` of a live patch, alive for `'a`.
+    #[inline]
+    pub(crate) unsafe fn from_stack_node<'a>(node: *mut bindings::list_head) -> &'a Func {
+        // SAFETY: The caller guarantees `node` is the `stack_node` of a live `klp_func`; `Func`
+        // is a transparent wrapper of it.
+        unsafe { &*kernel::container_of!(node, bindings::klp_func, stack_node).cast::<Func>() }
+    }
+
+    /// `transition`, read locklessly (`READ_ONCE()`) by the ftrace handler; written by
+    /// [`Func::set_transition`] under `klp_mutex`.
+    #[inline]
+    pub(crate) fn transition_once(&self) -> bool {
+        // SAFETY: By the type invariants the function is alive; the only writer stores with a
+        // single atomic store.
+        unsafe { atomic_load(&raw mut (*self.0.get()).transition, Relaxed) }
+    }
+
+    /// `nop`, read locklessly by the ftrace handler. `core.c` writes it before the function is
+    /// first pushed on a stack (the push publishes it), never while it is on one.
+    #[inline]
+    pub(crate) fn nop_once(&self) -> bool {
+        // SAFETY: By the type invariants the function is alive; no store races with the load.
+        unsafe { atomic_load(&raw mut (*self.0.get()).nop, Relaxed) }
+    }
+
+    /// `new_func`, read locklessly by the ftrace handler; written as `nop` is.
+    #[inline]
+    pub(crate) fn new_func_once(&self) -> usize {
+        // SAFETY: As in `nop_once()`.
+        unsafe { atomic_load(&raw mut (*self.0.get()).new_func, Relaxed) as usize }
+    }
+
+    /// The next link of `stack_node` (`READ_ONCE()`), towards older patches' functions and
+    /// finally the stack's head. `list_add_rcu()`/`list_del_rcu()` change it under `klp_mutex`
+    /// with single stores.
+    #[inline]
+    pub(crate) fn stack_next_once(&self) -> *mut bindings::list_head {
+        // SAFETY: By the type invariants the function is alive.
+        unsafe { atomic_load(&raw mut (*self.stack_node()).next, Relaxed) }
     }
 
     /// The function's link in its stack of replacements (`stack_node`).

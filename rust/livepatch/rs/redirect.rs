@@ -161,14 +161,6 @@ impl PinnedDrop for FuncStack {
     }
 }
 
-/// Returns the `klp_func` that owns `node`.
-///
-/// # Safety
-///
-/// `node` must be the `stack_node` of a live `klp_func`.
-unsafe fn func_of(node: *mut bindings::list_head) -> *mut bindings::klp_func {
-    // SAFETY: Guaranteed by the caller.
-    unsafe { kernel::container_of!(node, bindings::klp_func, stack_node) }
 }
 
 impl Handler for FuncStack {
@@ -190,15 +182,14 @@ impl Handler for FuncStack {
             return;
         }
         // SAFETY: Entries of the stack are `stack_node`s of live functions.
-        let mut func = unsafe { func_of(first) };
+        let mut func = unsafe { Func::from_stack_node(first) };
 
         // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
         // with the `smp_wmb()` in `__klp_enable_patch()` (core.c) that orders `transition = 1`
         // before the functions are pushed.
         smp_mb(Read);
 
-        // SAFETY: `func` is live (see above); `transition` is written by the transition code.
-        if unsafe { atomic_load(&raw mut (*func).transition, Relaxed) } {
+        if func.transition_once() {
             // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
             // the `smp_mb(Write)` in `klp_init_transition()` (transition.rs) that orders every
             // task's initial `patch_state` before `transition = 1`.
@@ -212,31 +203,22 @@ impl Handler for FuncStack {
 
             if patch_state == TRANSITION_UNPATCHED {
                 // Use the previous patch's version, or the original code if there is none.
-                // SAFETY: `func` is live and on the stack.
-                let next = unsafe { atomic_load(&raw mut (*func).stack_node.next, Relaxed) };
+                let next = func.stack_next_once();
                 if next == head {
                     return;
                 }
                 // SAFETY: A stack entry other than the head is a live function's node.
-                func = unsafe { func_of(next) };
+                func = unsafe { Func::from_stack_node(next) };
             }
         }
 
         // A no-op restores the original code: setting the IP would loop forever.
-        // SAFETY: `func` is live. `nop` and `new_func` are written by `core.c` before the
-        // function is pushed (the push publishes them) and never while it is on a stack; they
-        // are read with single loads all the same.
-        let (nop, new_func) = unsafe {
-            (
-                atomic_load(&raw mut (*func).nop, Relaxed),
-                atomic_load(&raw mut (*func).new_func, Relaxed),
-            )
-        };
-        if !nop {
+        if !func.nop_once() {
+            let new_func = func.new_func_once();
             // SAFETY: `new_func` is the replacement of the traced function, with its signature
             // (checked by the patch's author, as in C); the patch's module stays loaded while
             // one of its functions is on a stack.
-            unsafe { regs.set_instruction_pointer(new_func as usize) };
+            unsafe { regs.set_instruction_pointer(new_func) };
         }
     }
 }
@@ -332,9 +314,8 @@ pub(crate) fn underneath<'a>(locked: &KlpMutexHeld, func: &'a Func) -> Underneat
         return Underneath::Original;
     }
     // SAFETY: A stack entry other than the head is the `stack_node` of a live `klp_func` of an
-    // older patch (its module stays loaded while the function is on a stack); `Func` is a
-    // transparent wrapper of `klp_func`.
-    Underneath::Replacement(unsafe { &*func_of(next).cast::<Func>() })
+    // older patch (its module stays loaded while the function is on a stack).
+    Underneath::Replacement(unsafe { Func::from_stack_node(next) })
 }
 
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
