@@ -145,12 +145,12 @@ while read -r verdict name; do result "$verdict" "$name"; done <"$out/kunit.txt"
 
 # No oops, BUG, lockdep report or unexpected warning during the whole run. The
 # KUnit tests expect one WARNING per "Duplicate shadow variable" line and one per
-# scheduling of a never-initialised static work item (rust/kernel/static_work.rs; the
+# scheduling of a never-initialised static work item (rust/kernel/workqueue/static_work.rs; the
 # path must be source-relative, as for C).
 splats=$(printf '%s\n' "$dmesg" | grep -E 'BUG:|Oops|general protection|Kernel panic|INFO: possible|circular locking|suspected memory leak|UBSAN|KASAN|deprecated workqueue.*klp' || true)
 warns=$(printf '%s\n' "$dmesg" | grep -c '^WARNING:' || true)
 expected_warns=$(( $(printf '%s\n' "$dmesg" | grep -c 'Duplicate shadow variable' || true) +
-	$(printf '%s\n' "$dmesg" | grep -c '^WARNING: rust/kernel/static_work\.rs' || true) ))
+	$(printf '%s\n' "$dmesg" | grep -c '^WARNING: rust/kernel/workqueue/static_work\.rs' || true) ))
 if [ -z "$splats" ] && [ "$warns" -le "$expected_warns" ]; then
 	result ok "dmesg: no oops, BUG, lockdep report or unexpected WARNING"
 else
