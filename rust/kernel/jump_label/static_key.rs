@@ -13,7 +13,11 @@ use crate::{
 
 /// A static key that starts disabled (`DEFINE_STATIC_KEY_FALSE()`).
 ///
-/// Define it as a `#[no_mangle] static` so that C finds it by name.
+/// Define it as a `#[no_mangle] static` so that C finds it by name. Rust code branches on it
+/// with [`static_key_false_unlikely!`](crate::static_key_false_unlikely). (The upstream
+/// [`static_branch_unlikely!`](crate::static_branch_unlikely) wants a `static_key_false` field
+/// without interior mutability, i.e. a key defined by C: a Rust `static` of that type would be
+/// immutable, while the jump-label core writes to it.)
 ///
 /// # Invariants
 ///
@@ -32,7 +36,12 @@ use crate::{
 /// assert!(!KEY.is_enabled());
 /// ```
 #[repr(transparent)]
-pub struct StaticKeyFalse(Opaque<bindings::static_key_false>);
+pub struct StaticKeyFalse {
+    /// The C key; public only for [`static_key_false_unlikely!`](crate::static_key_false_unlikely),
+    /// which needs its offset.
+    #[doc(hidden)]
+    pub key: Opaque<bindings::static_key_false>,
+}
 
 // SAFETY: The jump-label core serialises every change of a key with its own locks.
 unsafe impl Sync for StaticKeyFalse {}
@@ -43,12 +52,14 @@ impl StaticKeyFalse {
     /// A disabled key (`STATIC_KEY_FALSE_INIT`: zero count, no jump entries yet).
     pub const fn new() -> Self {
         // INVARIANT: All-zero is `STATIC_KEY_FALSE_INIT`.
-        Self(Opaque::zeroed())
+        Self {
+            key: Opaque::zeroed(),
+        }
     }
 
     /// The raw key.
     pub fn as_raw(&self) -> *mut bindings::static_key_false {
-        self.0.get()
+        self.key.get()
     }
 
     /// Enables the key (`static_branch_enable()`), patching every branch on it. May sleep.
@@ -68,6 +79,41 @@ impl StaticKeyFalse {
         // SAFETY: By the type invariants the key is valid.
         unsafe { bindings::static_key_count(&raw mut (*self.as_raw()).key) > 0 }
     }
+}
+
+/// `static_branch_unlikely()` on a [`StaticKeyFalse`] defined in Rust: `false` until the key is
+/// enabled. With `CONFIG_JUMP_LABEL` it is a no-op jump that enabling the key patches; without,
+/// it reads the key's count.
+///
+/// `$key` must be the path of a `static` [`StaticKeyFalse`].
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{jump_label::StaticKeyFalse, static_key_false_unlikely};
+///
+/// static KEY: StaticKeyFalse = StaticKeyFalse::new();
+/// assert!(!static_key_false_unlikely!(KEY));
+/// KEY.enable();
+/// assert!(static_key_false_unlikely!(KEY));
+/// KEY.disable();
+/// assert!(!static_key_false_unlikely!(KEY));
+/// ```
+#[macro_export]
+macro_rules! static_key_false_unlikely {
+    ($key:path) => {{
+        let _: &'static $crate::jump_label::StaticKeyFalse = &$key;
+        #[cfg(not(CONFIG_JUMP_LABEL))]
+        {
+            $key.is_enabled()
+        }
+        #[cfg(CONFIG_JUMP_LABEL)]
+        {
+            $crate::jump_label::arch_static_branch! {
+                $key, $crate::jump_label::StaticKeyFalse, key, false
+            }
+        }
+    }};
 }
 
 impl Default for StaticKeyFalse {
