@@ -53,7 +53,7 @@ pub const fn have_reliable_stacktrace() -> bool {
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_stacktrace)]
+#[crate::prelude::kunit_tests(rust_stacktrace)]
 mod tests {
     use crate::{
         prelude::*,

@@ -143,7 +143,7 @@ impl Drop for CpusReadGuard {
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_cpu_hotplug)]
+#[crate::prelude::kunit_tests(rust_cpu_hotplug)]
 mod tests {
     use crate::{
         bindings,

@@ -123,7 +123,7 @@ impl Default for StaticKeyFalse {
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_static_key)]
+#[crate::prelude::kunit_tests(rust_static_key)]
 mod tests {
     use crate::jump_label::StaticKeyFalse;
 

@@ -203,7 +203,7 @@ impl Task {
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_task_control)]
+#[crate::prelude::kunit_tests(rust_task_control)]
 mod tests {
     use crate::{
         cpu as cpus_mod,

@@ -151,7 +151,7 @@ impl Task {
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_tasklist)]
+#[crate::prelude::kunit_tests(rust_tasklist)]
 mod tests {
     use crate::{
         cpu as cpus_mod,

@@ -212,7 +212,7 @@ fn schedule_on_each_cpu_raw(func: unsafe extern "C" fn(*mut bindings::work_struc
 }
 
 #[cfg(CONFIG_RUST_KLP_KUNIT_TEST)]
-#[kunit_tests(rust_static_work)]
+#[crate::prelude::kunit_tests(rust_static_work)]
 mod tests {
     use crate::{
         prelude::*,
