@@ -161,8 +161,6 @@ impl PinnedDrop for FuncStack {
     }
 }
 
-}
-
 impl Handler for FuncStack {
     fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
