@@ -104,15 +104,17 @@ macro_rules! static_key_false_unlikely {
     ($key:path) => {{
         let _: &'static $crate::jump_label::StaticKeyFalse = &$key;
         #[cfg(not(CONFIG_JUMP_LABEL))]
-        {
-            $key.is_enabled()
-        }
+        let enabled = $key.is_enabled();
         #[cfg(CONFIG_JUMP_LABEL)]
-        {
+        #[allow(clippy::macro_metavars_in_unsafe)]
+        // SAFETY: `$key` is a `static` `StaticKeyFalse` (checked above), whose `key` field is a
+        // valid `struct static_key_false` for the jump table entry to name.
+        let enabled = unsafe {
             $crate::jump_label::arch_static_branch! {
                 $key, $crate::jump_label::StaticKeyFalse, key, false
             }
-        }
+        };
+        enabled
     }};
 }
 
