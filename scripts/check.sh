@@ -123,7 +123,7 @@ fi
 
 # KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
 dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")
-ours_doctests='hashtable|ftrace|dynamic_debug|tasklist|task_control|cpu_hotplug|stacktrace|static_key|static_work'
+ours_doctests='hashtable|ftrace|dynamic_debug|tasklist|task_control|cpu_hotplug|cpu_preempt|stacktrace|static_key|static_work'
 expected_suites="livepatch_shadow livepatch_state rust_ftrace rust_tasklist rust_cpu_hotplug
 	rust_task_control rust_stacktrace rust_static_key rust_static_work rust_doctests_kernel"
 ours_re="livepatch_[a-z_]*|$(echo $expected_suites | tr ' ' '|')"

@@ -8,6 +8,17 @@ use crate::bindings;
 
 /// Disables preemption without tracing (`preempt_disable_notrace()`) until dropped; usable
 /// where ftrace handlers may run.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::cpu::{CpuId, PreemptDisabledNotrace};
+///
+/// let pinned = PreemptDisabledNotrace::new();
+/// // No migration while the guard lives.
+/// assert_eq!(CpuId::current(), CpuId::current());
+/// drop(pinned);
+/// ```
 pub struct PreemptDisabledNotrace {
     _not_send: crate::types::NotThreadSafe,
 }
