@@ -412,3 +412,128 @@ pub(crate) fn with_klp_mutex<R>(f: impl FnOnce(&KlpMutexHeld) -> R) -> R {
     let locked = unsafe { KlpMutexHeld::assume() };
     f(&locked)
 }
+
+/// The stack of replacements of one function: the first two fields of the C core's
+/// `struct klp_ops`. The `ftrace_ops` follows in the `Registration`, completing that layout,
+/// which `klp_find_ops()` (redirect.rs) returns to C callers (none are left since `transition.c` became
+/// `transition.rs`, which needs no lookup; the `patch.h` ABI is kept).
+///
+/// # Invariants
+///
+/// `func_stack` is an initialised list of `klp_func.stack_node`s, changed only with `klp_mutex`
+/// held and read by the handler under the RCU-like protection of ftrace (preemption disabled).
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+pub(crate) struct FuncStack {
+    /// `klp_ops.node`: the C core's global list link, unused here.
+    node: Opaque<bindings::list_head>,
+    #[pin]
+    func_stack: Opaque<bindings::list_head>,
+}
+
+// The registration puts the `ftrace_ops` right after the handler data (`repr(C)`).
+const _: () =
+    assert!(core::mem::offset_of!(bindings::klp_ops, fops) == core::mem::size_of::<FuncStack>());
+const _: () = assert!(core::mem::offset_of!(bindings::klp_ops, func_stack) == 16);
+
+// SAFETY: The list is only modified under `klp_mutex`; the handler only reads it.
+unsafe impl Send for FuncStack {}
+// SAFETY: See above.
+unsafe impl Sync for FuncStack {}
+
+impl FuncStack {
+    /// A stack holding `first`.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`, and `first` must not be on any stack.
+    pub(crate) unsafe fn new(first: &Func) -> impl PinInit<Self> + '_ {
+        pin_init!(Self {
+            node: Opaque::zeroed(),
+            func_stack <- Opaque::ffi_init(move |head: *mut bindings::list_head| {
+                // SAFETY: `head` is pinned and valid for writes.
+                unsafe { bindings::INIT_LIST_HEAD(head) };
+                // SAFETY: `head` is initialised; the caller guarantees `first` is on no list and
+                // that `klp_mutex` serialises stack changes.
+                unsafe { bindings::list_add_rcu(first.stack_node(), head) };
+            }),
+        })
+    }
+
+    pub(crate) fn head(&self) -> *mut bindings::list_head {
+        self.func_stack.get()
+    }
+
+    /// Whether the stack holds exactly one function (`list_is_singular()`).
+    pub(crate) fn is_singular(&self) -> bool {
+        let head = self.head();
+        // SAFETY: By the type invariants `head` is an initialised list, stable under
+        // `klp_mutex`, which callers hold.
+        unsafe { (*head).next != head && (*head).next == (*head).prev }
+    }
+
+    /// The top of the stack, read locklessly (`list_first_or_null_rcu()`'s `READ_ONCE()`): the
+    /// head itself when the stack is empty. `list_add_rcu()`/`list_del_rcu()` change it under
+    /// `klp_mutex` with single stores.
+    #[inline]
+    pub(crate) fn first_once(&self) -> *mut bindings::list_head {
+        let head = self.head();
+        // SAFETY: By the type invariants `head` is an initialised list head that lives as long
+        // as `self`.
+        unsafe { atomic_load(&raw mut (*head).next, Relaxed) }
+    }
+
+    /// What the stack holds below its top, for a stack that `func` may be on top of (under
+    /// `klp_mutex`): `None` if `func` is not on top, else the function right below it, if any.
+    pub(crate) fn below_top<'a>(
+        &'a self,
+        _locked: &KlpMutexHeld,
+        func: &Func,
+    ) -> Option<Option<&'a Func>> {
+        let head = self.head();
+        // SAFETY: By the type invariants the list is initialised and stable under `klp_mutex`,
+        // which `_locked` proves held.
+        let top = unsafe { (*head).next };
+        if top != func.stack_node() {
+            return None;
+        }
+        // SAFETY: As above; `top` is `func`'s node.
+        let next = unsafe { (*top).next };
+        if next == head {
+            return Some(None);
+        }
+        // SAFETY: A stack entry other than the head is the `stack_node` of a live `klp_func` of
+        // an older patch (its module stays loaded while the function is on a stack), and the
+        // stack lives as long as `self`.
+        Some(Some(unsafe { Func::from_stack_node(next) }))
+    }
+
+    /// Pushes `func` on top: it becomes the active replacement.
+    ///
+    /// # Safety
+    ///
+    /// The caller must hold `klp_mutex`, and `func` must not be on any stack.
+    pub(crate) unsafe fn push(&self, func: &Func) {
+        // ORDERING: `list_add_rcu()` publishes the entry with a release store; the handler's
+        // `READ_ONCE()` of the head (with its address dependency) sees an initialised entry.
+        // SAFETY: Guaranteed by the caller and the type invariants.
+        unsafe { bindings::list_add_rcu(func.stack_node(), self.head()) };
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for FuncStack {
+    fn drop(self: Pin<&mut Self>) {
+        // The registration unregistered the handler first, so no CPU reads the stack now.
+        let head = self.head();
+        loop {
+            // SAFETY: By the type invariants the list is initialised.
+            let next = unsafe { (*head).next };
+            if next == head {
+                break;
+            }
+            // SAFETY: `next` is an entry of the list; unlinking it makes progress.
+            unsafe { bindings::list_del_rcu(next) };
+        }
+    }
+}

@@ -14,6 +14,7 @@ use crate::{
     checked,
     model::{
         Func,
+        FuncStack,
         KlpMutexHeld,
         Object,
         Patch, //
@@ -52,7 +53,6 @@ use kernel::{
         },
     },
     task::Task,
-    types::Opaque,
 };
 
 /// `task->patch_state` values (`KLP_TRANSITION_*`).
@@ -72,95 +72,6 @@ macro_rules! warn_on_once {
 }
 pub(crate) use warn_on_once;
 
-/// The stack of replacements of one function: the first two fields of the C core's
-/// `struct klp_ops`. The `ftrace_ops` follows in the [`Registration`], completing that layout,
-/// which [`klp_find_ops`] returns to C callers (none are left since `transition.c` became
-/// `transition.rs`, which needs no lookup; the `patch.h` ABI is kept).
-///
-/// # Invariants
-///
-/// `func_stack` is an initialised list of `klp_func.stack_node`s, changed only with `klp_mutex`
-/// held and read by the handler under the RCU-like protection of ftrace (preemption disabled).
-#[repr(C)]
-#[pin_data(PinnedDrop)]
-struct FuncStack {
-    /// `klp_ops.node`: the C core's global list link, unused here.
-    node: Opaque<bindings::list_head>,
-    #[pin]
-    func_stack: Opaque<bindings::list_head>,
-}
-
-// The registration puts the `ftrace_ops` right after the handler data (`repr(C)`).
-const _: () =
-    assert!(core::mem::offset_of!(bindings::klp_ops, fops) == core::mem::size_of::<FuncStack>());
-const _: () = assert!(core::mem::offset_of!(bindings::klp_ops, func_stack) == 16);
-
-// SAFETY: The list is only modified under `klp_mutex`; the handler only reads it.
-unsafe impl Send for FuncStack {}
-// SAFETY: See above.
-unsafe impl Sync for FuncStack {}
-
-impl FuncStack {
-    /// A stack holding `first`.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`, and `first` must not be on any stack.
-    unsafe fn new(first: &Func) -> impl PinInit<Self> + '_ {
-        pin_init!(Self {
-            node: Opaque::zeroed(),
-            func_stack <- Opaque::ffi_init(move |head: *mut bindings::list_head| {
-                // SAFETY: `head` is pinned and valid for writes.
-                unsafe { bindings::INIT_LIST_HEAD(head) };
-                // SAFETY: `head` is initialised; the caller guarantees `first` is on no list and
-                // that `klp_mutex` serialises stack changes.
-                unsafe { bindings::list_add_rcu(first.stack_node(), head) };
-            }),
-        })
-    }
-
-    fn head(&self) -> *mut bindings::list_head {
-        self.func_stack.get()
-    }
-
-    /// Whether the stack holds exactly one function (`list_is_singular()`).
-    fn is_singular(&self) -> bool {
-        let head = self.head();
-        // SAFETY: By the type invariants `head` is an initialised list, stable under
-        // `klp_mutex`, which callers hold.
-        unsafe { (*head).next != head && (*head).next == (*head).prev }
-    }
-
-    /// Pushes `func` on top: it becomes the active replacement.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`, and `func` must not be on any stack.
-    unsafe fn push(&self, func: &Func) {
-        // ORDERING: `list_add_rcu()` publishes the entry with a release store; the handler's
-        // `READ_ONCE()` of the head (with its address dependency) sees an initialised entry.
-        // SAFETY: Guaranteed by the caller and the type invariants.
-        unsafe { bindings::list_add_rcu(func.stack_node(), self.head()) };
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for FuncStack {
-    fn drop(self: Pin<&mut Self>) {
-        // The registration unregistered the handler first, so no CPU reads the stack now.
-        let head = self.head();
-        loop {
-            // SAFETY: By the type invariants the list is initialised.
-            let next = unsafe { (*head).next };
-            if next == head {
-                break;
-            }
-            // SAFETY: `next` is an entry of the list; unlinking it makes progress.
-            unsafe { bindings::list_del_rcu(next) };
-        }
-    }
-}
-
 impl Handler for FuncStack {
     fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
@@ -172,14 +83,13 @@ impl Handler for FuncStack {
         let head = this.handler().head();
 
         // `list_first_or_null_rcu()`.
-        // SAFETY: The list head lives as long as the registration; entries are unlinked only
-        // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
-        let first = unsafe { atomic_load(&raw mut (*head).next, Relaxed) };
+        let first = this.handler().first_once();
         // Never empty: the last function is only unlinked after unregistering the handler.
         if warn_on_once!(first == head) {
             return;
         }
-        // SAFETY: Entries of the stack are `stack_node`s of live functions.
+        // SAFETY: Entries of the stack are `stack_node`s of live functions: they are unlinked only
+        // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
         let mut func = unsafe { Func::from_stack_node(first) };
 
         // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
@@ -292,28 +202,18 @@ pub(crate) enum Underneath<'a> {
 
 /// Finds what runs underneath `func`, a patched function, on its stack
 /// (`klp_check_stack_func()`'s lookup).
-pub(crate) fn underneath<'a>(locked: &KlpMutexHeld, func: &'a Func) -> Underneath<'a> {
+pub(crate) fn underneath<'a>(locked: &'a KlpMutexHeld, func: &Func) -> Underneath<'a> {
     // SAFETY: `locked` proves `klp_mutex` is held; no other reference from `ops_map()` lives.
     let map = unsafe { ops_map(locked) };
     let Some(ops) = map.get(&func.old_func()) else {
         kernel::warn_on!(true);
         return Underneath::Unchanged;
     };
-    let head = ops.as_ref().handler().head();
-    // SAFETY: The stack is an initialised list, changed only under `klp_mutex`, which `locked`
-    // proves held.
-    let top = unsafe { (*head).next };
-    if top != func.stack_node() {
-        return Underneath::Unchanged;
+    match ops.as_ref().handler().get_ref().below_top(locked, func) {
+        None => Underneath::Unchanged,
+        Some(None) => Underneath::Original,
+        Some(Some(below)) => Underneath::Replacement(below),
     }
-    // SAFETY: As above; `top` is `func`'s node.
-    let next = unsafe { (*top).next };
-    if next == head {
-        return Underneath::Original;
-    }
-    // SAFETY: A stack entry other than the head is the `stack_node` of a live `klp_func` of an
-    // older patch (its module stays loaded while the function is on a stack).
-    Underneath::Replacement(unsafe { Func::from_stack_node(next) })
 }
 
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
