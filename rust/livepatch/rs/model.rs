@@ -12,6 +12,7 @@ use kernel::{
     bindings,
     interop::list::CList,
     prelude::*,
+    task::Task,
     sync::{
         atomic::{
             atomic_load,
@@ -373,6 +374,23 @@ pub(crate) fn transition_patch(_locked: &KlpMutexHeld) -> Option<&Patch> {
     let ptr = crate::transition::transition_patch_raw();
     // SAFETY: With `klp_mutex` held (`_locked`), a non-NULL value is a live, registered patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
+}
+
+/// A task's `patch_state` (`KLP_TRANSITION_*`, shown in `/proc/<pid>/patch_state`), read once.
+///
+/// The task itself and the transition code write it with single stores, so a single load sees
+/// one of the values written; readers order it with barriers of their own.
+#[inline]
+pub(crate) fn task_patch_state(task: &Task) -> c_int {
+    // SAFETY: `task` is valid; concurrent writers use single atomic stores.
+    unsafe { atomic_load(&raw mut (*task.as_ptr()).patch_state, Relaxed) }
+}
+
+/// Sets a task's `patch_state` with a single store (see [`task_patch_state`]).
+#[inline]
+pub(crate) fn set_task_patch_state(task: &Task, state: c_int) {
+    // SAFETY: `task` is valid; concurrent readers and writers use single atomic accesses.
+    unsafe { atomic_store(&raw mut (*task.as_ptr()).patch_state, state, Relaxed) };
 }
 
 /// Proof that the calling thread holds `klp_mutex`, the C core's mutex that serialises every

@@ -43,7 +43,6 @@ use kernel::{
     },
     sync::{
         atomic::{
-            atomic_load,
             Atomic,
             Relaxed, //
         },
@@ -52,7 +51,6 @@ use kernel::{
             Read, //
         },
     },
-    task::Task,
 };
 
 /// `task->patch_state` values (`KLP_TRANSITION_*`).
@@ -103,10 +101,7 @@ impl Handler for FuncStack {
             // task's initial `patch_state` before `transition = 1`.
             smp_mb(Read);
 
-            let current = Task::current_raw();
-            // SAFETY: `current` is always valid; `patch_state` is written by the task itself or
-            // by the transition code.
-            let patch_state = unsafe { atomic_load(&raw mut (*current).patch_state, Relaxed) };
+            let patch_state = crate::model::task_patch_state(kernel::current!());
             warn_on_once!(patch_state == TRANSITION_IDLE);
 
             if patch_state == TRANSITION_UNPATCHED {

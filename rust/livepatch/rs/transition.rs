@@ -132,21 +132,13 @@ fn set_target_state(state: PatchState) {
 
 /// A task's patch state (`task->patch_state`, also shown in `/proc/<pid>/patch_state`).
 fn patch_state(task: &Task) -> PatchState {
-    // SAFETY: `task` is valid; the field is written by the task itself or by the transition
-    // code with single stores, so a single load is enough.
-    PatchState::from_raw(unsafe { atomic_load(&raw mut (*task.as_ptr()).patch_state, Relaxed) })
+    PatchState::from_raw(model::task_patch_state(task))
 }
 
+/// Sets a task's patch state; the callers are the task itself, or the transition code with the
+/// task held still or its `TIF_PATCH_PENDING` cleared.
 fn set_patch_state(task: &Task, state: PatchState) {
-    // SAFETY: As in `patch_state()`; the callers are the task itself, or the transition code
-    // with the task held still or its `TIF_PATCH_PENDING` cleared.
-    unsafe {
-        atomic_store(
-            &raw mut (*task.as_ptr()).patch_state,
-            state as c_int,
-            Relaxed,
-        )
-    };
+    model::set_task_patch_state(task, state as c_int);
 }
 
 /// `klp_transition_patch`: the patch in transition, read by `core.c` too.
