@@ -28,8 +28,11 @@ const __LOG_PREFIX: &[u8] = b"livepatch\0";
 /// Must be called exactly once, before any other function of the core.
 #[export]
 pub unsafe extern "C" fn klp_rust_init() -> c_int {
-    // SAFETY: Our caller runs once, before any user of the shadow API.
-    unsafe { shadow::init() };
+    // SAFETY: Our caller runs once, before any user of the shadow API or of a patch.
+    unsafe {
+        shadow::init();
+        redirect::init();
+    }
     match transition::init() {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

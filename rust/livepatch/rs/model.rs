@@ -503,11 +503,11 @@ impl FuncStack {
 
     /// What the stack holds below its top, for a stack that `func` may be on top of (under
     /// `klp_mutex`): `None` if `func` is not on top, else the function right below it, if any.
-    pub(crate) fn below_top<'a>(
-        &'a self,
-        _locked: &KlpMutexHeld,
+    pub(crate) fn below_top<'l>(
+        &self,
+        _locked: &'l KlpMutexHeld,
         func: &Func,
-    ) -> Option<Option<&'a Func>> {
+    ) -> Option<Option<&'l Func>> {
         let head = self.head();
         // SAFETY: By the type invariants the list is initialised and stable under `klp_mutex`,
         // which `_locked` proves held.
@@ -520,9 +520,8 @@ impl FuncStack {
         if next == head {
             return Some(None);
         }
-        // SAFETY: A stack entry other than the head is the `stack_node` of a live `klp_func` of
-        // an older patch (its module stays loaded while the function is on a stack), and the
-        // stack lives as long as `self`.
+        // SAFETY: A stack entry other than the head is the `stack_node` of a `klp_func` of an
+        // older, registered patch, which stays alive while `klp_mutex` is held (`_locked`).
         Some(Some(unsafe { Func::from_stack_node(next) }))
     }
 

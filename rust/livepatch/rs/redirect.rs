@@ -20,10 +20,7 @@ use crate::{
         Patch, //
     },
 };
-use core::{
-    cell::UnsafeCell,
-    pin::Pin, //
-};
+use core::pin::Pin;
 use kernel::{
     bindings,
     ftrace::{
@@ -36,6 +33,7 @@ use kernel::{
         Registration,
         RegistrationError,
     },
+    global_lock,
     prelude::*,
     rbtree::{
         RBTree,
@@ -50,6 +48,7 @@ use kernel::{
             smp_mb,
             Read, //
         },
+        lock::GlobalGuard,
     },
 };
 
@@ -128,30 +127,27 @@ impl Handler for FuncStack {
 
 type Ops = Pin<KBox<Registration<FuncStack>>>;
 
-/// The handlers and stacks, keyed by the old function's address.
-///
-/// # Invariants
-///
-/// Only accessed with `klp_mutex` held.
-struct OpsMap(UnsafeCell<Option<RBTree<usize, Ops>>>);
+global_lock! {
+    // SAFETY: `init()` runs from `klp_rust_init()` before any patch is enabled.
+    unsafe(uninit) static KLP_OPS: Mutex<Option<RBTree<usize, Ops>>> = None;
+}
 
-// SAFETY: By the type invariants `klp_mutex` serialises every access.
-unsafe impl Sync for OpsMap {}
-
-static KLP_OPS: OpsMap = OpsMap(UnsafeCell::new(None));
-
-/// Returns the map of handlers.
+/// Initialises the lock of the handler map.
 ///
 /// # Safety
 ///
-/// The caller must not keep another reference from this function.
-// The `&mut` comes from the map behind `klp_mutex`, not from the proof; the caller promises
-// uniqueness.
-#[expect(clippy::mut_from_ref)]
-unsafe fn ops_map(_locked: &KlpMutexHeld) -> &mut RBTree<usize, Ops> {
-    // SAFETY: `klp_mutex` is held (`_locked`) and the caller keeps no other reference from here,
-    // so this is the only one.
-    unsafe { (*KLP_OPS.0.get()).get_or_insert_with(RBTree::new) }
+/// Must be called exactly once, before any other function of this module.
+pub(crate) unsafe fn init() {
+    // SAFETY: The caller guarantees this is the only call, and it precedes every use.
+    unsafe { KLP_OPS.init() };
+}
+
+/// The handlers and stacks, keyed by the old function's address.
+///
+/// Its own lock nests inside `klp_mutex`, which every caller holds (`_locked`), so it is never
+/// contended; it gives the map's `&mut` without a promise from the caller.
+fn ops_map(_locked: &KlpMutexHeld) -> GlobalGuard<KLP_OPS> {
+    KLP_OPS.lock()
 }
 
 /// Finds the handler and stack of `old_func` as a `struct klp_ops` (the `patch.h` ABI).
@@ -163,8 +159,8 @@ unsafe fn ops_map(_locked: &KlpMutexHeld) -> &mut RBTree<usize, Ops> {
 pub(crate) unsafe extern "C" fn klp_find_ops(old_func: *mut c_void) -> *mut bindings::klp_ops {
     // SAFETY: The caller holds `klp_mutex`.
     let locked = unsafe { KlpMutexHeld::assume() };
-    // SAFETY: The only reference from `ops_map()` in this function.
-    let map = unsafe { ops_map(&locked) };
+    let mut map = ops_map(&locked);
+    let map = map.get_or_insert_with(RBTree::new);
     map.get(&(old_func as usize))
         .map_or(core::ptr::null_mut(), |ops| {
             // CAST: `Registration<FuncStack>` starts with the layout of `struct klp_ops` (see
@@ -198,8 +194,8 @@ pub(crate) enum Underneath<'a> {
 /// Finds what runs underneath `func`, a patched function, on its stack
 /// (`klp_check_stack_func()`'s lookup).
 pub(crate) fn underneath<'a>(locked: &'a KlpMutexHeld, func: &Func) -> Underneath<'a> {
-    // SAFETY: `locked` proves `klp_mutex` is held; no other reference from `ops_map()` lives.
-    let map = unsafe { ops_map(locked) };
+    let mut map = ops_map(locked);
+    let map = map.get_or_insert_with(RBTree::new);
     let Some(ops) = map.get(&func.old_func()) else {
         kernel::warn_on!(true);
         return Underneath::Unchanged;
@@ -217,8 +213,8 @@ fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
         return Err(EINVAL);
     }
     let old_func = func.old_func();
-    // SAFETY: The only reference from `ops_map()` in this function.
-    let map = unsafe { ops_map(locked) };
+    let mut map = ops_map(locked);
+    let map = map.get_or_insert_with(RBTree::new);
 
     if let Some(ops) = map.get(&old_func) {
         // SAFETY: `klp_mutex` is held (`locked`); an unpatched function is on no stack.
@@ -265,8 +261,8 @@ fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
         return;
     }
     let old_func = func.old_func();
-    // SAFETY: The only reference from `ops_map()` in this function.
-    let map = unsafe { ops_map(locked) };
+    let mut map = ops_map(locked);
+    let map = map.get_or_insert_with(RBTree::new);
     let Some(ops) = map.get(&old_func) else {
         kernel::warn_on!(true);
         return;
