@@ -32,8 +32,7 @@ use kernel::{
         atomic::{
             Acquire,
             Atomic,
-            Full,
-            Relaxed, //
+            Full, //
         },
         rcu,
     },
@@ -169,13 +168,9 @@ pub(crate) fn publish(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) 
 /// Rebuilds the published snapshot after the func stacks changed (a module came or went during
 /// a transition); does nothing when none is published.
 pub(crate) fn refresh(locked: &KlpMutexHeld) {
-    let old = PUBLISHED.load(Relaxed);
-    if old.is_null() {
+    let Some(target) = get(&rcu::read_lock()).map(CheckedCode::target) else {
         return;
-    }
-    // SAFETY: Only `klp_mutex` holders replace the snapshot, and `locked` proves we are one, so
-    // `old` is live.
-    let target = unsafe { (*old).target };
+    };
     // A published snapshot means a transition runs.
     let Some(patch) = crate::model::transition_patch(locked) else {
         return;

@@ -8,6 +8,7 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
+use core::cell::UnsafeCell;
 use kernel::{
     bindings,
     interop::list::CList,
@@ -110,6 +111,32 @@ impl Patch {
         // SAFETY: By the type invariants the patch is alive; modules set `replace` before
         // registering it.
         unsafe { (*self.0.get()).replace }
+    }
+
+    /// Takes the functions of the patches this (cumulative) patch replaces off their stacks
+    /// (`klp_unpatch_replaced_patches()`, in `core.c`).
+    pub(crate) fn unpatch_replaced_patches(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: `klp_mutex` is held (`_locked`); the patch is live (type invariants).
+        unsafe { bindings::klp_unpatch_replaced_patches(self.as_raw()) };
+    }
+
+    /// Frees the patch's no-op functions and dynamic objects (`klp_discard_nops()`).
+    pub(crate) fn discard_nops(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: As in `unpatch_replaced_patches()`.
+        unsafe { bindings::klp_discard_nops(self.as_raw()) };
+    }
+
+    /// Frees the (disabled) patch from a work item (`klp_free_patch_async()`).
+    pub(crate) fn free_async(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: As in `unpatch_replaced_patches()`; the patch stays allocated until the work
+        // item runs, which takes `klp_mutex` first.
+        unsafe { bindings::klp_free_patch_async(self.as_raw()) };
+    }
+
+    /// Frees the patches this one replaced (`klp_free_replaced_patches_async()`).
+    pub(crate) fn free_replaced_patches_async(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: As in `free_async()`.
+        unsafe { bindings::klp_free_replaced_patches_async(self.as_raw()) };
     }
 
     /// The system states the patch modifies, up to the terminating entry with `id == 0`.
@@ -371,7 +398,7 @@ pub(crate) fn patches(_locked: &KlpMutexHeld) -> &PatchList {
 /// Returns the patch in transition, if any.
 pub(crate) fn transition_patch(_locked: &KlpMutexHeld) -> Option<&Patch> {
     // `klp_mutex` protects `klp_transition_patch`, so the pointer is stable.
-    let ptr = crate::transition::transition_patch_raw();
+    let ptr = transition_patch_raw();
     // SAFETY: With `klp_mutex` held (`_locked`), a non-NULL value is a live, registered patch.
     (!ptr.is_null()).then(|| unsafe { Patch::from_raw(ptr) })
 }
@@ -391,6 +418,39 @@ pub(crate) fn task_patch_state(task: &Task) -> c_int {
 pub(crate) fn set_task_patch_state(task: &Task, state: c_int) {
     // SAFETY: `task` is valid; concurrent readers and writers use single atomic accesses.
     unsafe { atomic_store(&raw mut (*task.as_ptr()).patch_state, state, Relaxed) };
+}
+
+/// `klp_transition_patch`: the patch in transition, read by `core.c` too.
+///
+/// # Invariants
+///
+/// Written only with `klp_mutex` held; non-null while a transition runs.
+#[repr(transparent)]
+pub(crate) struct TransitionPatch(UnsafeCell<*mut bindings::klp_patch>);
+
+// SAFETY: By the type invariants `klp_mutex` serialises writers; lockless readers (tasks in
+// `__schedule()`) use single loads.
+unsafe impl Sync for TransitionPatch {}
+
+/// The patch in transition, shared with the C core under its C name.
+#[no_mangle]
+#[allow(non_upper_case_globals)] // The C name.
+pub(crate) static klp_transition_patch: TransitionPatch =
+    TransitionPatch(UnsafeCell::new(core::ptr::null_mut()));
+
+/// Returns the raw patch in transition, with a single load (it may change unless `klp_mutex`
+/// is held).
+pub(crate) fn transition_patch_raw() -> *mut bindings::klp_patch {
+    // SAFETY: The cell is a valid static; writers store the whole pointer at once.
+    unsafe { atomic_load(klp_transition_patch.0.get(), Relaxed) }
+}
+
+/// Sets the patch in transition.
+pub(crate) fn set_transition_patch(_locked: &KlpMutexHeld, patch: Option<&Patch>) {
+    let patch = patch.map_or(core::ptr::null_mut(), Patch::as_raw);
+    // SAFETY: The cell is a valid static; `klp_mutex` is held (`_locked`), so this is the only
+    // writer.
+    unsafe { atomic_store(klp_transition_patch.0.get(), patch, Relaxed) };
 }
 
 /// Proof that the calling thread holds `klp_mutex`, the C core's mutex that serialises every
@@ -525,16 +585,36 @@ impl FuncStack {
         Some(Some(unsafe { Func::from_stack_node(next) }))
     }
 
-    /// Pushes `func` on top: it becomes the active replacement.
-    ///
-    /// # Safety
-    ///
-    /// The caller must hold `klp_mutex`, and `func` must not be on any stack.
-    pub(crate) unsafe fn push(&self, func: &Func) {
+    /// Pushes `func`, which must not be patched (on a stack) yet, on top: it becomes the active
+    /// replacement. Warns and does nothing otherwise.
+    pub(crate) fn push(&self, _locked: &KlpMutexHeld, func: &Func) {
+        if kernel::warn_on!(func.patched()) {
+            return;
+        }
         // ORDERING: `list_add_rcu()` publishes the entry with a release store; the handler's
         // `READ_ONCE()` of the head (with its address dependency) sees an initialised entry.
-        // SAFETY: Guaranteed by the caller and the type invariants.
+        // SAFETY: An unpatched function is on no stack (`patched` is set once it is pushed and
+        // cleared once it is removed); `klp_mutex` (`_locked`) serialises stack changes.
         unsafe { bindings::list_add_rcu(func.stack_node(), self.head()) };
+    }
+
+    /// Unlinks `func` from this stack; warns and does nothing if it is not on it. Readers that
+    /// still see it keep a valid entry (`list_del_rcu()`).
+    pub(crate) fn remove(&self, _locked: &KlpMutexHeld, func: &Func) {
+        let head = self.head();
+        let node = func.stack_node();
+        // SAFETY: By the type invariants the list is initialised and stable under `klp_mutex`,
+        // which `_locked` proves held.
+        let mut cur = unsafe { (*head).next };
+        while cur != node {
+            if kernel::warn_on!(cur == head) {
+                return;
+            }
+            // SAFETY: As above; `cur` is an entry of the list.
+            cur = unsafe { (*cur).next };
+        }
+        // SAFETY: `node` is on this list (found above); `klp_mutex` serialises stack changes.
+        unsafe { bindings::list_del_rcu(node) };
     }
 }
 

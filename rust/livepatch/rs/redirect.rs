@@ -217,8 +217,7 @@ fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
     let map = map.get_or_insert_with(RBTree::new);
 
     if let Some(ops) = map.get(&old_func) {
-        // SAFETY: `klp_mutex` is held (`locked`); an unpatched function is on no stack.
-        unsafe { ops.as_ref().handler().push(func) };
+        ops.as_ref().handler().push(locked, func);
     } else {
         if ftrace::location(old_func).is_none() {
             pr_err!(
@@ -276,8 +275,7 @@ fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
         // function from the stack.
         drop(map.remove(&old_func));
     } else {
-        // SAFETY: `func` is on this stack (it is patched); `klp_mutex` is held.
-        unsafe { bindings::list_del_rcu(func.stack_node()) };
+        ops.as_ref().handler().remove(locked, func);
     }
 
     func.set_patched(locked, false);

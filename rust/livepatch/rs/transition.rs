@@ -44,8 +44,6 @@ use kernel::{
     static_lock_class,
     sync::{
         atomic::{
-            atomic_load,
-            atomic_store,
             Atomic,
             Relaxed, //
         },
@@ -139,39 +137,6 @@ fn patch_state(task: &Task) -> PatchState {
 /// task held still or its `TIF_PATCH_PENDING` cleared.
 fn set_patch_state(task: &Task, state: PatchState) {
     model::set_task_patch_state(task, state as c_int);
-}
-
-/// `klp_transition_patch`: the patch in transition, read by `core.c` too.
-///
-/// # Invariants
-///
-/// Written only with `klp_mutex` held; non-null while a transition runs.
-#[repr(transparent)]
-pub(crate) struct TransitionPatch(UnsafeCell<*mut bindings::klp_patch>);
-
-// SAFETY: By the type invariants `klp_mutex` serialises writers; lockless readers (tasks in
-// `__schedule()`) use single loads.
-unsafe impl Sync for TransitionPatch {}
-
-/// The patch in transition, shared with the C core under its C name.
-#[no_mangle]
-#[allow(non_upper_case_globals)] // The C name.
-pub(crate) static klp_transition_patch: TransitionPatch =
-    TransitionPatch(UnsafeCell::new(core::ptr::null_mut()));
-
-/// Returns the raw patch in transition, with a single load (it may change unless `klp_mutex`
-/// is held).
-pub(crate) fn transition_patch_raw() -> *mut bindings::klp_patch {
-    // SAFETY: The cell is a valid static; writers store the whole pointer at once.
-    unsafe { atomic_load(klp_transition_patch.0.get(), Relaxed) }
-}
-
-/// Sets the patch in transition.
-fn set_transition_patch(_locked: &KlpMutexHeld, patch: Option<&Patch>) {
-    let patch = patch.map_or(core::ptr::null_mut(), Patch::as_raw);
-    // SAFETY: The cell is a valid static; `klp_mutex` is held (`_locked`), so this is the only
-    // writer.
-    unsafe { atomic_store(klp_transition_patch.0.get(), patch, Relaxed) };
 }
 
 /// Returns the patch in transition; warns (once) if there is none, for callers that run only
@@ -303,11 +268,8 @@ fn complete_transition(locked: &KlpMutexHeld) {
     checked::retract(locked);
 
     if patch.replace() && target == PatchState::Patched {
-        // SAFETY: `klp_mutex` is held (`locked`); `patch` is the live patch in transition.
-        unsafe {
-            bindings::klp_unpatch_replaced_patches(patch.as_raw());
-            bindings::klp_discard_nops(patch.as_raw());
-        }
+        patch.unpatch_replaced_patches(locked);
+        patch.discard_nops(locked);
     }
 
     if target == PatchState::Unpatched {
@@ -355,7 +317,7 @@ fn complete_transition(locked: &KlpMutexHeld) {
     pr_notice!("'{}': {} complete\n", patch.mod_name(), target.verb());
 
     set_target_state(PatchState::Idle);
-    set_transition_patch(locked, None);
+    model::set_transition_patch(locked, None);
 }
 
 /// Undoes `klp_init_transition()` of a patching transition that never started (error path of
@@ -622,11 +584,9 @@ fn try_complete_transition(locked: &KlpMutexHeld) {
     // Freeing here rather than in `complete_transition()`, which cancelling also runs. The
     // patch is still registered, since `klp_mutex` is held.
     if !patch.enabled() {
-        // SAFETY: `klp_mutex` is held (`locked`); the disabled patch is no longer in use.
-        unsafe { bindings::klp_free_patch_async(patch.as_raw()) };
+        patch.free_async(locked);
     } else if patch.replace() {
-        // SAFETY: As above; the replaced patches are no longer in use.
-        unsafe { bindings::klp_free_replaced_patches_async(patch.as_raw()) };
+        patch.free_replaced_patches_async(locked);
     }
 }
 
@@ -693,7 +653,7 @@ pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_pa
     let initial = state.reversed();
     warn_on_once!(target_state() != PatchState::Idle);
 
-    set_transition_patch(&locked, Some(patch));
+    model::set_transition_patch(&locked, Some(patch));
     // No effect until tasks get their `TIF_PATCH_PENDING`.
     set_target_state(state);
 
