@@ -148,6 +148,15 @@ impl StaticDelayedWork {
         self.ready() && unsafe { bindings::schedule_delayed_work(self.dwork.get(), delay) }
     }
 
+    /// Like [`Self::schedule`], with `delay` rounded to a whole second
+    /// (`round_jiffies_relative()`), so that periodic retries of different users expire
+    /// together and wake the CPU less often.
+    pub fn schedule_rounded(&'static self, delay: Jiffies) -> bool {
+        // SAFETY: `round_jiffies_relative()` only computes on the value.
+        let delay = unsafe { bindings::round_jiffies_relative(delay) };
+        self.schedule(delay)
+    }
+
     /// Cancels the work and waits for a running instance (`cancel_delayed_work_sync()`);
     /// returns whether it was pending. May sleep.
     pub fn cancel_sync(&'static self) -> bool {

@@ -570,10 +570,7 @@ fn try_complete_transition(locked: &KlpMutexHeld) {
         SIGNALS_CNT.store(cnt.wrapping_add(1), Relaxed);
         // Retry in about a second (`round_jiffies_relative(HZ)`); meanwhile tasks may switch
         // themselves. Not `bindings::HZ`: that is the user-space `HZ` (100), not `CONFIG_HZ`.
-        let one_second = kernel::time::msecs_to_jiffies(1000);
-        // SAFETY: Pure computation on a jiffies count.
-        let delay = unsafe { bindings::round_jiffies_relative(one_second) };
-        TRANSITION_WORK.schedule(delay);
+        TRANSITION_WORK.schedule_rounded(kernel::time::msecs_to_jiffies(1000));
         return;
     }
 
