@@ -5,6 +5,7 @@
 // is refused.
 //
 // expect-error: E0597
+// expect-error: invalid `sym` operand
 
 //! Compile-fail case: branching on a key that is not `'static`.
 
