@@ -164,7 +164,10 @@ impl Task {
         ///
         /// `arg` must point to a `&mut dyn FnMut(&Task)` that nothing else uses during the
         /// call, and `task` to a valid task.
-        unsafe extern "C" fn trampoline(task: *mut bindings::task_struct, arg: *mut c_void) -> c_int {
+        unsafe extern "C" fn trampoline(
+            task: *mut bindings::task_struct,
+            arg: *mut c_void,
+        ) -> c_int {
             // SAFETY: `arg` is the `&mut dyn FnMut` below, alive and exclusively ours during
             // the call.
             let f = unsafe { &mut *arg.cast::<&mut dyn FnMut(&Task)>() };

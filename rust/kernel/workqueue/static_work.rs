@@ -289,9 +289,8 @@ mod tests {
         let before = CPUS_SEEN.load(Relaxed);
         schedule_on_each_cpu::<Count>()?;
         // SAFETY: The online mask is a valid global.
-        let online = unsafe {
-            crate::bindings::cpumask_weight(&raw mut crate::bindings::__cpu_online_mask)
-        };
+        let online =
+            unsafe { crate::bindings::cpumask_weight(&raw mut crate::bindings::__cpu_online_mask) };
         assert_eq!(CPUS_SEEN.load(Relaxed) - before, online);
         Ok(())
     }

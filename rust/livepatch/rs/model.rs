@@ -13,7 +13,6 @@ use kernel::{
     bindings,
     interop::list::CList,
     prelude::*,
-    task::Task,
     sync::{
         atomic::{
             atomic_load,
@@ -22,6 +21,7 @@ use kernel::{
         },
         Mutex,
     },
+    task::Task,
     types::{
         NotThreadSafe,
         Opaque, //
