@@ -14,11 +14,11 @@
 use crate::{
     bindings,
     cpu::PossibleCpu,
+    interop::list::CList,
     task::Task,
     types::NotThreadSafe, //
 };
 use core::{
-    marker::PhantomData,
     mem::offset_of,
     ptr::addr_of_mut, //
 };
@@ -64,67 +64,32 @@ impl Drop for TasklistReadGuard {
     }
 }
 
+/// The process list (`init_task.tasks`, linked by `task_struct.tasks`).
+type ProcessList = CList<Task, { offset_of!(bindings::task_struct, tasks) }>;
+/// A thread group (`signal->thread_head`, linked by `task_struct.thread_node`).
+type ThreadList = CList<Task, { offset_of!(bindings::task_struct, thread_node) }>;
+
 impl TasklistReadGuard {
-    /// Every thread of every process (`for_each_process_thread()`), the idle tasks excepted.
-    pub fn threads(&self) -> Threads<'_> {
-        let init = addr_of_mut!(bindings::init_task);
-        Threads {
-            process: init,
-            thread: core::ptr::null_mut(),
-            _guard: PhantomData,
-        }
+    /// Every process (`for_each_process()`); `init_task`, the boot CPU's idle task, heads the
+    /// list and is not one of them.
+    pub fn processes(&self) -> impl Iterator<Item = &Task> + '_ {
+        // SAFETY: `init_task.tasks` heads the process list, whose entries are the `tasks` links
+        // of live tasks; `Task` is a transparent wrapper of `task_struct`. The read lock, held
+        // while `self` is borrowed, keeps the list and its tasks stable.
+        let list = unsafe { ProcessList::from_raw(addr_of_mut!(bindings::init_task.tasks)) };
+        list.iter()
     }
-}
 
-/// Iterator over the threads of the task list; see [`TasklistReadGuard::threads`].
-///
-/// # Invariants
-///
-/// `process` is `init_task` or a process on the list; `thread` is null or a `thread_node` link
-/// of `process`'s thread group. The read lock is held for `'a`.
-pub struct Threads<'a> {
-    process: *mut bindings::task_struct,
-    thread: *mut bindings::list_head,
-    _guard: PhantomData<&'a TasklistReadGuard>,
-}
-
-impl<'a> Iterator for Threads<'a> {
-    type Item = &'a Task;
-
-    fn next(&mut self) -> Option<&'a Task> {
-        let init = addr_of_mut!(bindings::init_task);
-        loop {
-            if self.thread.is_null() {
-                // `next_task()`: the next process, ending back at `init_task`.
-                // SAFETY: `process` is on the list (type invariants), which the lock keeps
-                // stable.
-                let next = unsafe { (*self.process).tasks.next };
-                // SAFETY: Entries of the process list are the `tasks` links of tasks.
-                let next = unsafe { crate::container_of!(next, bindings::task_struct, tasks) };
-                if next == init {
-                    return None;
-                }
-                self.process = next;
-                // SAFETY: A listed process has a live `signal`, whose `thread_head` lists its
-                // threads; the lock keeps it stable.
-                self.thread = unsafe { addr_of_mut!((*(*next).signal).thread_head) };
-            }
-            // SAFETY: `thread` is a link of `process`'s thread list (type invariants).
-            let link = unsafe { (*self.thread).next };
-            // SAFETY: As above: `process` is live while the lock is held.
-            let head = unsafe { addr_of_mut!((*(*self.process).signal).thread_head) };
-            if link == head {
-                self.thread = core::ptr::null_mut();
-                continue;
-            }
-            self.thread = link;
-            let offset = offset_of!(bindings::task_struct, thread_node);
-            // SAFETY: Links of `thread_head` are `thread_node`s of live tasks.
-            let task = unsafe { link.cast::<u8>().sub(offset).cast::<Task>() };
-            // SAFETY: `Task` is a transparent wrapper of `task_struct`; the read lock keeps the
-            // task alive for `'a`.
-            return Some(unsafe { &*task });
-        }
+    /// Every thread of every process (`for_each_process_thread()`), the idle tasks excepted.
+    pub fn threads(&self) -> impl Iterator<Item = &Task> + '_ {
+        self.processes().flat_map(|process| {
+            // SAFETY: A listed process has a live `signal`, whose `thread_head` lists its threads
+            // by their `thread_node` links; the read lock keeps them stable.
+            let list = unsafe {
+                ThreadList::from_raw(addr_of_mut!((*(*process.as_ptr()).signal).thread_head))
+            };
+            list.iter()
+        })
     }
 }
 

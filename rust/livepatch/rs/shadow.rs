@@ -12,6 +12,7 @@
 use kernel::{
     alloc::Flags,
     bindings,
+    fmt::HashedPtr,
     global_lock,
     hashtable::{
         ItemRef,
@@ -88,16 +89,12 @@ pub(crate) unsafe extern "C" fn klp_shadow_get(obj: *mut c_void, id: c_ulong) ->
 /// Prints `Failed to construct shadow variable …` exactly as the C core, whose `%p` hashes the
 /// pointer.
 fn report_ctor_failure(obj: usize, id: usize, err: c_int) {
-    // SAFETY: The format is a NUL-terminated C string whose conversions match the arguments:
-    // a pointer, an `unsigned long` and an `int`.
-    unsafe {
-        bindings::_printk(
-            c"\x013livepatch: Failed to construct shadow variable <%p, %lx> (%d)\n".as_char_ptr(),
-            obj as *mut c_void,
-            id as c_ulong,
-            err,
-        )
-    };
+    pr_err!(
+        "Failed to construct shadow variable <{}, {:x}> ({})\n",
+        HashedPtr::new(obj as *const c_void),
+        id,
+        err
+    );
 }
 
 /// Warns about a duplicate `klp_shadow_alloc()`, like the C core's `WARN(1, …)`.
