@@ -12,7 +12,7 @@
 use kernel::{
     alloc::Flags,
     bindings,
-    fmt::HashedPtr,
+    fmt::CHashedPtr,
     global_lock,
     hashtable::{
         ItemRef,
@@ -91,7 +91,7 @@ pub(crate) unsafe extern "C" fn klp_shadow_get(obj: *mut c_void, id: c_ulong) ->
 fn report_ctor_failure(obj: usize, id: usize, err: c_int) {
     pr_err!(
         "Failed to construct shadow variable <{}, {:x}> ({})\n",
-        HashedPtr::new(obj as *const c_void),
+        CHashedPtr::new(obj as *const c_void),
         id,
         err
     );

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Printing pointers as C's `%p` does.
+//! Printing pointers as C's plain `%p` does.
 
 use crate::{
     bindings,
@@ -9,18 +9,19 @@ use crate::{
     str::CStrExt, //
 };
 
-/// A pointer printed as C's `%p` prints it: hashed with the boot-time key, so that log lines do
-/// not leak kernel addresses (unless `no_hash_pointers` is given). It is never dereferenced.
+/// A pointer printed as C's plain `%p` prints it: hashed with the boot-time key (unless
+/// `no_hash_pointers` is given), as 16 hex digits without a prefix. It is never dereferenced.
 ///
-/// Rust's `{:p}` prints the raw address; log lines that must match C's byte for byte use this.
+/// Rust's `{:p}` ([`HashedPtr`](super::HashedPtr)) hashes too, but prints `0x` first; log lines
+/// that must match C's byte for byte use this with `{}`.
 ///
 /// # Examples
 ///
 /// ```
-/// use kernel::{fmt::HashedPtr, str::CString};
+/// use kernel::{fmt::CHashedPtr, str::CString};
 ///
 /// let x = 7u32;
-/// let p = HashedPtr::new(&raw const x);
+/// let p = CHashedPtr::new(&raw const x);
 /// // The same pointer hashes to the same text.
 /// let a = CString::try_from_fmt(fmt!("{}", p))?;
 /// let b = CString::try_from_fmt(fmt!("{}", p))?;
@@ -29,16 +30,16 @@ use crate::{
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Clone, Copy, Debug)]
-pub struct HashedPtr(*const c_void);
+pub struct CHashedPtr(*const c_void);
 
-impl HashedPtr {
+impl CHashedPtr {
     /// Wraps `ptr` for printing; only its value is used.
     pub fn new<T>(ptr: *const T) -> Self {
         Self(ptr.cast())
     }
 }
 
-impl fmt::Display for HashedPtr {
+impl fmt::Display for CHashedPtr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Room for "0x" and 16 hex digits, "(ptrval)" or "(null)", and the NUL.
         let mut buf = [0u8; 24];
