@@ -22,6 +22,7 @@ use kernel::{
         TailBox, //
     },
     prelude::*,
+    print::warn_printk,
     sync::rcu, //
 };
 
@@ -102,14 +103,11 @@ fn report_ctor_failure(obj: usize, id: usize, err: c_int) {
 /// x86 keeps a `WARN()`'s format in its bug table, which Rust cannot emit; the message is
 /// printed just before the warning instead.
 fn warn_duplicate(obj: usize, id: usize) {
-    // SAFETY: The format is a NUL-terminated C string whose conversions match the arguments.
-    unsafe {
-        bindings::_printk(
-            c"\x014Duplicate shadow variable <%p, %lx>\n".as_char_ptr(),
-            obj as *mut c_void,
-            id as c_ulong,
-        )
-    };
+    warn_printk(fmt!(
+        "Duplicate shadow variable <{}, {:x}>\n",
+        CHashedPtr::new(obj as *const c_void),
+        id
+    ));
     kernel::warn_on!(true);
 }
 
