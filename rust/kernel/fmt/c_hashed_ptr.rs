@@ -46,7 +46,12 @@ impl fmt::Display for CHashedPtr {
         // SAFETY: `buf` is writable for its length; the format consumes one pointer, which
         // `%p` only hashes and prints.
         let n = unsafe {
-            bindings::scnprintf(buf.as_mut_ptr().cast(), buf.len(), c"%p".as_char_ptr(), self.0)
+            bindings::scnprintf(
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                c"%p".as_char_ptr(),
+                self.0,
+            )
         };
         let n = usize::try_from(n).unwrap_or(0).min(buf.len() - 1);
         // `%p` prints ASCII only.
