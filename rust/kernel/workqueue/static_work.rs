@@ -265,7 +265,9 @@ mod tests {
         assert_eq!(RUNS.load(Relaxed), before);
         // Flushing runs it now.
         assert!(WORK.schedule(10_000));
-        assert!(WORK.flush());
+        // Whether `flush()` had to wait depends on how fast a worker picks the work up once the
+        // timer is cancelled and the work queued; that it ran is what counts.
+        WORK.flush();
         assert_eq!(RUNS.load(Relaxed), before + 1);
     }
 
