@@ -133,8 +133,9 @@ impl Task {
     /// Calls `f` on the task while it cannot run (`task_call_func()`): it is blocked and its
     /// runqueue (or its `pi_lock`) is locked, or it runs on another CPU and `f` must cope.
     ///
-    /// `f` runs with interrupts disabled and scheduler locks held: it must not sleep, allocate
-    /// with `GFP_KERNEL` or take sleeping locks. Returns what `f` returned.
+    /// `f` runs with interrupts disabled and scheduler locks held. Sleeping there (a
+    /// `GFP_KERNEL` allocation, a sleeping lock) is a bug that `might_sleep()` reports, as under
+    /// any spinlock; it is not memory-unsafe. Returns what `f` returned.
     ///
     /// `task_call_func()` is not exported; loadable modules can use this all the same, since
     /// only the non-generic part, built into the kernel crate, calls it.

@@ -290,9 +290,9 @@ mod tests {
     fn runs_on_every_online_cpu() -> Result {
         let before = CPUS_SEEN.load(Relaxed);
         schedule_on_each_cpu::<Count>()?;
+        let mask = &raw mut crate::bindings::__cpu_online_mask;
         // SAFETY: The online mask is a valid global.
-        let online =
-            unsafe { crate::bindings::cpumask_weight(&raw mut crate::bindings::__cpu_online_mask) };
+        let online = unsafe { crate::bindings::cpumask_weight(mask) };
         assert_eq!(CPUS_SEEN.load(Relaxed) - before, online);
         Ok(())
     }
