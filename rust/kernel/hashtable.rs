@@ -419,7 +419,8 @@ impl<T: RcuHashItem, L: GlobalLockBackend, const N: usize> RcuHashTable<T, L, N>
 
     /// Publishes `item`; readers may find it as soon as this returns.
     ///
-    /// The table must be `'static`: linked items point into its buckets, so it may never move.
+    /// Takes the table as `&'static self`: linked items point into its buckets, so only a table
+    /// that never moves accepts them (refused at compile time otherwise).
     pub fn insert<'a>(
         &'static self,
         _guard: &'a mut GlobalGuard<L>,
