@@ -8,6 +8,10 @@
 #include <linux/export.h>
 #include <linux/livepatch.h>
 
+/* core.c */
+EXPORT_SYMBOL_GPL(klp_enable_patch);
+EXPORT_SYMBOL_GPL(klp_find_section_by_name);
+
 /* shadow.c */
 EXPORT_SYMBOL_GPL(klp_shadow_get);
 EXPORT_SYMBOL_GPL(klp_shadow_alloc);

@@ -4,11 +4,22 @@
  */
 
 #include <linux/init.h>
+#include <linux/moduleloader.h>
 #include "klp_rust.h"
 
-/* Rust statics with locks need a run-time init before any patch module loads. */
+/*
+ * Architectures without a way to undo relocations keep them (x86 overrides
+ * this). Rust cannot define weak symbols.
+ */
+void __weak clear_relocate_add(Elf_Shdr *sechdrs, const char *strtab,
+			       unsigned int symindex, unsigned int relsec,
+			       struct module *me)
+{
+}
+
+/* The Rust statics need a run-time init before any patch module loads. */
 static int __init klp_rust_core_init(void)
 {
 	return klp_rust_init();
 }
-core_initcall(klp_rust_core_init);
+module_init(klp_rust_core_init);

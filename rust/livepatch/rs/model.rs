@@ -11,6 +11,11 @@
 use core::cell::UnsafeCell;
 use kernel::{
     bindings,
+    ffi::{
+        c_ulong,
+        c_void, //
+    },
+    global_lock,
     interop::list::CList,
     prelude::*,
     sync::{
@@ -19,12 +24,22 @@ use kernel::{
             atomic_store,
             Relaxed, //
         },
-        Mutex,
+        Completion, //
     },
+    kobject::{
+        self,
+        KobjType,
+        KobjectType, //
+    },
+    module::LoadedModule,
     task::Task,
     types::{
         NotThreadSafe,
         Opaque, //
+    },
+    workqueue::{
+        self,
+        EmbeddedWork, //
     },
 };
 
@@ -96,8 +111,14 @@ impl Patch {
     /// Records whether the patch is enabled.
     pub(crate) fn set_enabled(&self, _locked: &KlpMutexHeld, enabled: bool) {
         // SAFETY: By the type invariants the patch is alive; `_locked` proves `klp_mutex`, which
-        // serialises every access to `enabled`, is held.
-        unsafe { (*self.0.get()).enabled = enabled };
+        // serialises the writers, is held; the single store pairs with `enabled_once()`.
+        unsafe { atomic_store(&raw mut (*self.0.get()).enabled, enabled, Relaxed) };
+    }
+
+    /// `enabled`, read once without `klp_mutex` (sysfs shows it so, as in C).
+    pub(crate) fn enabled_once(&self) -> bool {
+        // SAFETY: By the type invariants the patch is alive; writers use single stores.
+        unsafe { atomic_load(&raw mut (*self.0.get()).enabled, Relaxed) }
     }
 
     /// Marks the patch as removed by a forced transition: its module is never put.
@@ -111,32 +132,6 @@ impl Patch {
         // SAFETY: By the type invariants the patch is alive; modules set `replace` before
         // registering it.
         unsafe { (*self.0.get()).replace }
-    }
-
-    /// Takes the functions of the patches this (cumulative) patch replaces off their stacks
-    /// (`klp_unpatch_replaced_patches()`, in `core.c`).
-    pub(crate) fn unpatch_replaced_patches(&self, _locked: &KlpMutexHeld) {
-        // SAFETY: `klp_mutex` is held (`_locked`); the patch is live (type invariants).
-        unsafe { bindings::klp_unpatch_replaced_patches(self.as_raw()) };
-    }
-
-    /// Frees the patch's no-op functions and dynamic objects (`klp_discard_nops()`).
-    pub(crate) fn discard_nops(&self, _locked: &KlpMutexHeld) {
-        // SAFETY: As in `unpatch_replaced_patches()`.
-        unsafe { bindings::klp_discard_nops(self.as_raw()) };
-    }
-
-    /// Frees the (disabled) patch from a work item (`klp_free_patch_async()`).
-    pub(crate) fn free_async(&self, _locked: &KlpMutexHeld) {
-        // SAFETY: As in `unpatch_replaced_patches()`; the patch stays allocated until the work
-        // item runs, which takes `klp_mutex` first.
-        unsafe { bindings::klp_free_patch_async(self.as_raw()) };
-    }
-
-    /// Frees the patches this one replaced (`klp_free_replaced_patches_async()`).
-    pub(crate) fn free_replaced_patches_async(&self, _locked: &KlpMutexHeld) {
-        // SAFETY: As in `free_async()`.
-        unsafe { bindings::klp_free_replaced_patches_async(self.as_raw()) };
     }
 
     /// The system states the patch modifies, up to the terminating entry with `id == 0`.
@@ -297,18 +292,6 @@ pub(crate) struct Object(Opaque<bindings::klp_object>);
 pub(crate) type FuncList = CList<Func, { core::mem::offset_of!(bindings::klp_func, node) }>;
 
 impl Object {
-    /// Creates a view of a C object.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must point to an object of a live patch, and the caller must hold `klp_mutex` for
-    /// `'a`.
-    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::klp_object) -> &'a Self {
-        // CAST: `Object` is a `repr(transparent)` wrapper of `bindings::klp_object`.
-        // SAFETY: The caller guarantees `ptr` is valid for `'a`.
-        unsafe { &*ptr.cast() }
-    }
-
     /// The object's functions, initialised by `klp_init_object()`.
     pub(crate) fn funcs(&self) -> &FuncList {
         // SAFETY: By the type invariants the object is alive and `func_list` is an initialised
@@ -324,9 +307,15 @@ impl Object {
 
     /// Records whether the object's functions are redirected.
     pub(crate) fn set_patched(&self, _locked: &KlpMutexHeld, patched: bool) {
-        // SAFETY: The object is alive; `_locked` proves `klp_mutex`, which serialises every
-        // access to `patched`, is held.
-        unsafe { (*self.0.get()).patched = patched };
+        // SAFETY: The object is alive; `_locked` proves `klp_mutex`, which serialises the
+        // writers, is held; the single store pairs with `patched_once()`.
+        unsafe { atomic_store(&raw mut (*self.0.get()).patched, patched, Relaxed) };
+    }
+
+    /// `patched`, read once without `klp_mutex` (sysfs shows it so, as in C).
+    pub(crate) fn patched_once(&self) -> bool {
+        // SAFETY: By the type invariants the object is alive; writers use single stores.
+        unsafe { atomic_load(&raw mut (*self.0.get()).patched, Relaxed) }
     }
 
     /// Whether the object's code is in memory: vmlinux, or a loaded module
@@ -387,12 +376,47 @@ impl Patch {
 /// The list of registered patches, `klp_patches`, oldest first.
 pub(crate) type PatchList = CList<Patch, { core::mem::offset_of!(bindings::klp_patch, list) }>;
 
+/// `klp_patches`: the registered patches, oldest first, under their C name so that debuggers
+/// find them.
+///
+/// # Invariants
+///
+/// After [`init`], an initialised list of the `list` fields of registered patches, changed
+/// and read only with `klp_mutex` held.
+#[repr(transparent)]
+pub(crate) struct PatchListHead(Opaque<bindings::list_head>);
+
+// SAFETY: By the type invariants every access happens under `klp_mutex`.
+unsafe impl Sync for PatchListHead {}
+
+/// The registered patches (the C core's `klp_patches`).
+#[no_mangle]
+#[allow(non_upper_case_globals)] // The C name.
+pub(crate) static klp_patches: PatchListHead = PatchListHead(Opaque::uninit());
+
+global_lock! {
+    // SAFETY: `init()` runs from `klp_rust_init()` before any patch module can load.
+    unsafe(uninit) static KLP_MUTEX: Mutex<()> = ();
+}
+
+/// Initialises `klp_mutex` and the patch list.
+///
+/// # Safety
+///
+/// Must be called exactly once, before any other function of this module.
+pub(crate) unsafe fn init() {
+    // SAFETY: The caller guarantees this is the only call, and it precedes every use.
+    unsafe { KLP_MUTEX.init() };
+    // SAFETY: Nothing uses the list yet (caller); the static is never moved.
+    unsafe { bindings::INIT_LIST_HEAD(klp_patches.0.get()) };
+}
+
 /// Returns the registered patches; they stay registered while `klp_mutex` is held.
 pub(crate) fn patches(_locked: &KlpMutexHeld) -> &PatchList {
-    // SAFETY: `klp_patches` is the C core's list head, alive forever; its entries are the `list`
-    // fields of registered patches, which stay alive while `klp_mutex` is held, as `_locked`
-    // proves for the returned lifetime.
-    unsafe { PatchList::from_raw(&raw mut bindings::klp_patches) }
+    // SAFETY: `klp_patches` is initialised (`init()` ran first) and alive forever; its entries
+    // are the `list` fields of registered patches, which stay alive while `klp_mutex` is held,
+    // as `_locked` proves for the returned lifetime.
+    unsafe { PatchList::from_raw(klp_patches.0.get()) }
 }
 
 /// Returns the patch in transition, if any.
@@ -481,10 +505,7 @@ impl KlpMutexHeld {
 
 /// Takes `klp_mutex` and runs `f` with the proof; releases it afterwards. May sleep.
 pub(crate) fn with_klp_mutex<R>(f: impl FnOnce(&KlpMutexHeld) -> R) -> R {
-    // SAFETY: `klp_mutex` is the C core's mutex, a static initialised at build time
-    // (`DEFINE_MUTEX()`), valid forever.
-    let mutex = unsafe { Mutex::<()>::from_raw(&raw mut bindings::klp_mutex) };
-    let _guard = mutex.lock();
+    let _guard = KLP_MUTEX.lock();
     // SAFETY: The mutex is held until `_guard` is dropped, after `f` returned and the proof
     // (local to this call) is gone.
     let locked = unsafe { KlpMutexHeld::assume() };
@@ -633,4 +654,463 @@ impl PinnedDrop for FuncStack {
             unsafe { bindings::list_del_rcu(next) };
         }
     }
+}
+
+// SAFETY: Every mutable field of a patch, object or function is written only with `klp_mutex`
+// held, or with single atomic stores for the ones the ftrace handler reads locklessly (see the
+// types' invariants); sysfs callbacks on other threads only read under the same rules.
+unsafe impl Sync for Patch {}
+// SAFETY: See `Patch`.
+unsafe impl Sync for Object {}
+// SAFETY: See `Patch`.
+unsafe impl Sync for Func {}
+
+/// A `klp_object` array or `klp_func` array entry of a patch module, before the core links the
+/// entries into lists (`klp_for_each_object_static()`, `klp_for_each_func_static()`).
+fn static_entries<'a, T: 'a, V: 'a>(
+    first: *mut T,
+    is_end: impl Fn(&T) -> bool + 'a,
+) -> impl Iterator<Item = &'a V> + 'a {
+    let mut next = first;
+    core::iter::from_fn(move || {
+        if next.is_null() {
+            return None;
+        }
+        // SAFETY: The patch module's arrays are terminated by an entry `is_end` recognises
+        // (`Patch::from_raw()`'s contract, checked for objects and functions by
+        // `klp_check_patch()` before use); we never step past it.
+        let entry = unsafe { &*next };
+        if is_end(entry) {
+            return None;
+        }
+        // SAFETY: `entry` is not the terminator, so the next entry is in the array.
+        next = unsafe { next.add(1) };
+        // CAST: `V` is the transparent view of `T`.
+        // SAFETY: `entry` lives as long as the patch.
+        Some(unsafe { &*core::ptr::from_ref(entry).cast::<V>() })
+    })
+}
+
+impl Patch {
+    /// Whether the patch's module pointer is set (`klp_check_patch()`).
+    pub(crate) fn has_module(&self) -> bool {
+        // SAFETY: By the type invariants the patch is alive; modules set `mod` statically.
+        unsafe { !(*self.0.get()).mod_.is_null() }
+    }
+
+    /// The patch's module; set (checked by `klp_check_patch()`) and loaded while the patch is.
+    pub(crate) fn module(&self) -> &LoadedModule {
+        // SAFETY: `klp_enable_patch()` refuses patches without a module before making a view
+        // used past the check, and the module outlives its patch.
+        unsafe { LoadedModule::from_raw((*self.0.get()).mod_) }
+    }
+
+    /// Whether the module set the `objs` array (`klp_check_patch()`).
+    pub(crate) fn has_static_objects(&self) -> bool {
+        // SAFETY: By the type invariants the patch is alive.
+        unsafe { !(*self.0.get()).objs.is_null() }
+    }
+
+    /// Whether a forced transition left the patch's module pinned forever.
+    pub(crate) fn forced(&self) -> bool {
+        // SAFETY: By the type invariants; written under `klp_mutex`, read after the patch left
+        // the list (no writer remains) or under it.
+        unsafe { (*self.0.get()).forced }
+    }
+
+    /// The objects of the module's `objs` array, before they are linked into `obj_list`; none if
+    /// `objs` is NULL.
+    pub(crate) fn static_objects(&self) -> impl Iterator<Item = &Object> {
+        // SAFETY: By the type invariants the patch is alive.
+        let objs = unsafe { (*self.0.get()).objs };
+        static_entries::<bindings::klp_object, Object>(objs, |o| {
+            o.funcs.is_null() && o.name.is_null()
+        })
+    }
+
+    /// The completion the patch's kobject release signals (`finish`).
+    pub(crate) fn finish(&self) -> &Completion {
+        // SAFETY: `init_early()` initialised it; it lives as long as the patch.
+        unsafe { Completion::from_raw(&raw mut (*self.0.get()).finish) }
+    }
+
+    /// Initialises the core's fields of the patch and links its static objects and functions
+    /// (`klp_init_patch_early()`).
+    pub(crate) fn init_early(
+        &self,
+        locked: &KlpMutexHeld,
+        patch_type: &'static KobjType<Patch>,
+        object_type: &'static KobjType<Object>,
+        func_type: &'static KobjType<Func>,
+    ) {
+        let p = self.0.get();
+        // SAFETY: The patch is being enabled by its module's init and is not registered yet,
+        // so nothing else accesses these fields; `klp_mutex` is held (`locked`).
+        unsafe {
+            bindings::INIT_LIST_HEAD(&raw mut (*p).list);
+            bindings::INIT_LIST_HEAD(&raw mut (*p).obj_list);
+            kobject::init(self, patch_type);
+            (*p).enabled = false;
+            (*p).forced = false;
+            workqueue::init_embedded(self, c"klp_free_patch_work_fn", kernel::static_lock_class!());
+            Completion::init_raw(&raw mut (*p).finish);
+        }
+        for obj in self.static_objects() {
+            obj.init_early(locked, self, object_type);
+            for func in obj.static_funcs() {
+                func.init_early(locked, obj, func_type);
+            }
+        }
+    }
+
+    /// Adds the patch at the end of `klp_patches`.
+    pub(crate) fn register(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: `list` was initialised by `init_early()` and is on no list; `klp_mutex`
+        // (`_locked`) serialises the list.
+        unsafe { bindings::list_add_tail(&raw mut (*self.0.get()).list, klp_patches.0.get()) };
+    }
+
+    /// Takes the patch off `klp_patches`, if it is on it.
+    pub(crate) fn unregister(&self, _locked: &KlpMutexHeld) {
+        let node = self.0.get();
+        // SAFETY: `list` is initialised (`init_early()`), and on `klp_patches` unless empty;
+        // `klp_mutex` (`_locked`) serialises the list.
+        unsafe {
+            let node = &raw mut (*node).list;
+            if (*node).next != node {
+                bindings::list_del(node);
+                bindings::INIT_LIST_HEAD(node);
+            }
+        }
+    }
+
+    /// Unlinks and puts the objects for which `pred` holds, after their functions for which
+    /// `func_pred` holds (`__klp_free_objects()`).
+    pub(crate) fn release_objects(
+        &self,
+        locked: &KlpMutexHeld,
+        pred: impl Fn(&Object) -> bool,
+        func_pred: impl Fn(&Func) -> bool,
+    ) {
+        // SAFETY: `obj_list` is initialised and stable under `klp_mutex` (`locked`).
+        let head = unsafe { &raw mut (*self.0.get()).obj_list };
+        // SAFETY: As above.
+        let mut cur = unsafe { (*head).next };
+        while cur != head {
+            // SAFETY: `cur` is an entry; read the next one before it may be freed.
+            let next = unsafe { (*cur).next };
+            // CAST: `Object` is a transparent view of `klp_object`.
+            // SAFETY: The entries of `obj_list` are `node`s of live objects.
+            let obj = unsafe {
+                &*kernel::container_of!(cur, bindings::klp_object, node).cast::<Object>()
+            };
+            obj.release_funcs(locked, &func_pred);
+            if pred(obj) {
+                // SAFETY: `cur` is on the list, which `klp_mutex` serialises; the list held the
+                // core's reference to the object, put right after (its last use here).
+                unsafe {
+                    bindings::list_del(cur);
+                    kobject::put(obj);
+                }
+            }
+            cur = next;
+        }
+    }
+}
+
+impl Object {
+    /// A zeroed object named `name` (`None` for vmlinux), for the core's own objects; `name`
+    /// must outlive the object.
+    pub(crate) fn zeroed_named(name: Option<&CStr>) -> Self {
+        let obj = Self(Opaque::zeroed());
+        // SAFETY: The object is ours alone; zeroes are a valid `klp_object` (no callbacks).
+        unsafe { (*obj.0.get()).name = name.map_or(core::ptr::null(), |n| n.as_char_ptr()) };
+        obj
+    }
+
+    /// The patched module's name; `None` for vmlinux.
+    pub(crate) fn name(&self) -> Option<&CStr> {
+        // SAFETY: By the type invariants; `name` is set by the module (or at creation for
+        // dynamic objects) and never changes.
+        let name = unsafe { (*self.0.get()).name };
+        // SAFETY: A non-NULL name is a NUL-terminated string living as long as the object.
+        (!name.is_null()).then(|| unsafe { CStr::from_char_ptr(name) })
+    }
+
+    /// Records the loaded module the object patches.
+    pub(crate) fn set_module(&self, _locked: &KlpMutexHeld, module: Option<&LoadedModule>) {
+        // SAFETY: The object is alive; `_locked` proves `klp_mutex`, which serialises `mod`.
+        unsafe { (*self.0.get()).mod_ = module.map_or(core::ptr::null_mut(), LoadedModule::as_raw) };
+    }
+
+    /// Whether the module's entry has a `funcs` array (`klp_check_patch()`).
+    pub(crate) fn has_static_funcs(&self) -> bool {
+        // SAFETY: By the type invariants the object is alive.
+        unsafe { !(*self.0.get()).funcs.is_null() }
+    }
+
+    /// The functions of the module's `funcs` array, before they are linked into `func_list`.
+    pub(crate) fn static_funcs(&self) -> impl Iterator<Item = &Func> {
+        // SAFETY: By the type invariants the object is alive.
+        let funcs = unsafe { (*self.0.get()).funcs };
+        static_entries::<bindings::klp_func, Func>(funcs, |f| {
+            f.old_name.is_null() && f.new_func.is_null() && f.old_sympos == 0
+        })
+    }
+
+    /// Initialises the object's list and kobject and links it to `patch`
+    /// (`klp_init_object_early()`).
+    pub(crate) fn init_early<T: ObjectKobject>(
+        &self,
+        _locked: &KlpMutexHeld,
+        patch: &Patch,
+        ktype: &'static KobjType<T>,
+    ) {
+        let o = self.0.get();
+        // SAFETY: The object belongs to a patch being set up, which nothing else reaches yet;
+        // `klp_mutex` is held. A `T` starts with this very object (`ObjectKobject`), so the
+        // kobject gets `T`'s type.
+        unsafe {
+            bindings::INIT_LIST_HEAD(&raw mut (*o).func_list);
+            bindings::kobject_init(&raw mut (*o).kobj, ktype_raw(ktype));
+            bindings::list_add_tail(&raw mut (*o).node, &raw mut (*patch.0.get()).obj_list);
+        }
+    }
+
+    /// Marks the object as allocated by the core (atomic replace).
+    pub(crate) fn set_dynamic(&self, _locked: &KlpMutexHeld) {
+        // SAFETY: The object is alive and not yet visible to anyone else; `klp_mutex` is held.
+        unsafe { (*self.0.get()).dynamic = true };
+    }
+
+    /// Runs the pre-patch callback, if any, and arms the post-unpatch one if it succeeded
+    /// (`klp_pre_patch_callback()`).
+    pub(crate) fn pre_patch_callback(&self, _locked: &KlpMutexHeld) -> Result {
+        let obj = self.0.get();
+        // SAFETY: As in `post_patch_callback()`; `post_unpatch_enabled` is written under
+        // `klp_mutex`, which `_locked` proves held.
+        let ret = unsafe {
+            let ret = match (*obj).callbacks.pre_patch {
+                Some(cb) => cb(obj),
+                None => 0,
+            };
+            (*obj).callbacks.post_unpatch_enabled = ret == 0;
+            ret
+        };
+        kernel::error::to_result(ret)
+    }
+
+    /// Runs the pre-unpatch callback, if any (`klp_pre_unpatch_callback()`).
+    pub(crate) fn pre_unpatch_callback(&self, _locked: &KlpMutexHeld) {
+        let obj = self.0.get();
+        // SAFETY: As in `post_patch_callback()`.
+        unsafe {
+            if let Some(cb) = (*obj).callbacks.pre_unpatch {
+                cb(obj);
+            }
+        }
+    }
+
+    /// Unlinks and puts the functions for which `pred` holds (`__klp_free_funcs()`).
+    pub(crate) fn release_funcs(&self, _locked: &KlpMutexHeld, pred: impl Fn(&Func) -> bool) {
+        // SAFETY: `func_list` is initialised and stable under `klp_mutex` (`_locked`).
+        let head = unsafe { &raw mut (*self.0.get()).func_list };
+        // SAFETY: As above.
+        let mut cur = unsafe { (*head).next };
+        while cur != head {
+            // SAFETY: `cur` is an entry; read the next one before it may be freed.
+            let next = unsafe { (*cur).next };
+            // CAST: `Func` is a transparent view of `klp_func`.
+            // SAFETY: The entries of `func_list` are `node`s of live functions.
+            let func =
+                unsafe { &*kernel::container_of!(cur, bindings::klp_func, node).cast::<Func>() };
+            if pred(func) {
+                // SAFETY: `cur` is on the list, which `klp_mutex` serialises; the list held the
+                // core's reference to the function, put right after (its last use here).
+                unsafe {
+                    bindings::list_del(cur);
+                    kobject::put(func);
+                }
+            }
+            cur = next;
+        }
+    }
+}
+
+impl Func {
+    /// A zeroed function replacing `old_name`, for the core's own no-ops; `old_name` must
+    /// outlive the function.
+    pub(crate) fn zeroed_named(old_name: &CStr) -> Self {
+        let func = Self(Opaque::zeroed());
+        // SAFETY: The function is ours alone; zeroes are a valid `klp_func`.
+        unsafe { (*func.0.get()).old_name = old_name.as_char_ptr() };
+        func
+    }
+
+    /// Whether the module set `old_name` (`klp_check_patch()`).
+    pub(crate) fn has_old_name(&self) -> bool {
+        // SAFETY: By the type invariants the function is alive.
+        unsafe { !(*self.0.get()).old_name.is_null() }
+    }
+
+    /// Whether the module set `new_func` (or the core did, for a no-op).
+    pub(crate) fn has_new_func(&self) -> bool {
+        self.new_func() != 0
+    }
+
+    /// The symbol position of `old_name` (0: the name must be unique).
+    pub(crate) fn old_sympos(&self) -> usize {
+        // SAFETY: By the type invariants; set by the module (or at creation for no-ops).
+        unsafe { (*self.0.get()).old_sympos as usize }
+    }
+
+    /// Records the resolved addresses and sizes (`klp_init_object_loaded()`), or clears them
+    /// when the object's module goes (`klp_free_object_loaded()`).
+    pub(crate) fn set_resolved(
+        &self,
+        _locked: &KlpMutexHeld,
+        old_func: usize,
+        old_size: usize,
+        new_size: usize,
+    ) {
+        let f = self.0.get();
+        // SAFETY: The function is alive; `_locked` proves `klp_mutex`. It is not on a stack (its
+        // object is not patched), so the handler does not read these fields.
+        unsafe {
+            (*f).old_func = old_func as *mut c_void;
+            (*f).old_size = old_size as c_ulong;
+            (*f).new_size = new_size as c_ulong;
+        }
+    }
+
+    /// Sets `new_func`; only for no-ops, whose replacement is the old function itself.
+    pub(crate) fn set_nop_target(&self, _locked: &KlpMutexHeld, target: usize) {
+        if kernel::warn_on!(!self.nop() || self.patched()) {
+            return;
+        }
+        // SAFETY: As in `set_resolved()`; the single store pairs with `new_func_once()`.
+        unsafe { atomic_store(&raw mut (*self.0.get()).new_func, target as *mut c_void, Relaxed) };
+    }
+
+    /// Initialises the core's fields of the function (`klp_init_func()`).
+    pub(crate) fn init(&self, _locked: &KlpMutexHeld) {
+        let f = self.0.get();
+        // SAFETY: The function belongs to a patch being set up; nothing else accesses it.
+        unsafe {
+            bindings::INIT_LIST_HEAD(&raw mut (*f).stack_node);
+            (*f).patched = false;
+            (*f).transition = false;
+        }
+    }
+
+    /// Initialises the function's kobject and links it to `obj` (`klp_init_func_early()`).
+    pub(crate) fn init_early<T: FuncKobject>(
+        &self,
+        _locked: &KlpMutexHeld,
+        obj: &Object,
+        ktype: &'static KobjType<T>,
+    ) {
+        let f = self.0.get();
+        // SAFETY: The function belongs to a patch being set up, which nothing else reaches yet;
+        // `klp_mutex` is held. A `T` starts with this very function (`FuncKobject`).
+        unsafe {
+            bindings::kobject_init(&raw mut (*f).kobj, ktype_raw(ktype));
+            bindings::list_add_tail(&raw mut (*f).node, &raw mut (*obj.0.get()).func_list);
+        }
+    }
+
+    /// Marks the function as a no-op with the given symbol position (atomic replace).
+    pub(crate) fn set_nop(&self, _locked: &KlpMutexHeld, old_sympos: usize) {
+        let f = self.0.get();
+        // SAFETY: The function was just allocated by the core and is not visible yet.
+        unsafe {
+            (*f).old_sympos = old_sympos as c_ulong;
+            (*f).nop = true;
+        }
+    }
+}
+
+/// The raw `kobj_type` of `ktype`.
+fn ktype_raw<T: KobjectType>(ktype: &'static KobjType<T>) -> *const bindings::kobj_type {
+    // CAST: `KobjType` is a transparent wrapper of `bindings::kobj_type`.
+    core::ptr::from_ref(ktype).cast()
+}
+
+// SAFETY: `Patch` is a transparent `klp_patch`, whose kobject is `kobj`. The release only
+// signals `finish`: the patch lives in its module, whose reference is put by whoever waits.
+unsafe impl KobjectType for Patch {
+    const KOBJECT_OFFSET: usize = core::mem::offset_of!(bindings::klp_patch, kobj);
+
+    unsafe fn release(this: core::ptr::NonNull<Self>) {
+        // SAFETY: The patch stays in memory until its module is put, after the waiter saw this.
+        let patch = unsafe { this.as_ref() };
+        patch.finish().complete();
+    }
+}
+
+// SAFETY: `Object` is a transparent `klp_object`, whose kobject is `kobj`. Objects of a patch
+// module are static data of the module: nothing to free.
+unsafe impl KobjectType for Object {
+    const KOBJECT_OFFSET: usize = core::mem::offset_of!(bindings::klp_object, kobj);
+
+    unsafe fn release(_this: core::ptr::NonNull<Self>) {}
+}
+
+// SAFETY: `Func` is a transparent `klp_func`, whose kobject is `kobj`. Static data of the
+// module: nothing to free.
+unsafe impl KobjectType for Func {
+    const KOBJECT_OFFSET: usize = core::mem::offset_of!(bindings::klp_func, kobj);
+
+    unsafe fn release(_this: core::ptr::NonNull<Self>) {}
+}
+
+// SAFETY: `free_work` is the patch's `work_struct`.
+unsafe impl EmbeddedWork for Patch {
+    const WORK_OFFSET: usize = core::mem::offset_of!(bindings::klp_patch, free_work);
+
+    fn run(this: &Self) {
+        crate::registry::free_patch_finish(this);
+    }
+}
+
+/// A [`KobjectType`] whose kobject is that of the `klp_object` it starts with: a patch module's
+/// [`Object`], or one the core allocated.
+///
+/// # Safety
+///
+/// `Self` starts with a `klp_object` (offset 0).
+pub(crate) unsafe trait ObjectKobject: KobjectType {
+    /// The object.
+    fn object(&self) -> &Object {
+        // CAST: `Self` starts with a `klp_object` (trait safety requirement), which `Object`
+        // wraps transparently.
+        // SAFETY: The object lives as long as `self`.
+        unsafe { &*core::ptr::from_ref(self).cast::<Object>() }
+    }
+}
+
+// SAFETY: `Object` is a transparent `klp_object`.
+unsafe impl ObjectKobject for Object {}
+
+/// A [`KobjectType`] whose kobject is that of the `klp_func` it starts with.
+///
+/// # Safety
+///
+/// `Self` starts with a `klp_func` (offset 0).
+pub(crate) unsafe trait FuncKobject: KobjectType {}
+
+// SAFETY: `Func` is a transparent `klp_func`.
+unsafe impl FuncKobject for Func {}
+
+/// Marks the module as known to the core (`klp_module_coming()` ran) or not.
+pub(crate) fn set_module_klp_alive(_locked: &KlpMutexHeld, module: &LoadedModule, alive: bool) {
+    // SAFETY: The module is alive (the loader is calling us about it); `klp_alive` is only
+    // accessed under `klp_mutex`, which `_locked` proves held.
+    unsafe { (*module.as_raw()).klp_alive = alive };
+}
+
+/// Whether `klp_module_coming()` ran for the module and `klp_module_going()` did not.
+pub(crate) fn module_klp_alive(_locked: &KlpMutexHeld, module: &LoadedModule) -> bool {
+    // SAFETY: As in `set_module_klp_alive()`.
+    unsafe { (*module.as_raw()).klp_alive }
 }

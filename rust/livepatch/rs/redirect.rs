@@ -150,27 +150,6 @@ fn ops_map(_locked: &KlpMutexHeld) -> GlobalGuard<KLP_OPS> {
     KLP_OPS.lock()
 }
 
-/// Finds the handler and stack of `old_func` as a `struct klp_ops` (the `patch.h` ABI).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`.
-#[export]
-pub(crate) unsafe extern "C" fn klp_find_ops(old_func: *mut c_void) -> *mut bindings::klp_ops {
-    // SAFETY: The caller holds `klp_mutex`.
-    let locked = unsafe { KlpMutexHeld::assume() };
-    let mut map = ops_map(&locked);
-    let map = map.get_or_insert_with(RBTree::new);
-    map.get(&(old_func as usize))
-        .map_or(core::ptr::null_mut(), |ops| {
-            // CAST: `Registration<FuncStack>` starts with the layout of `struct klp_ops` (see
-            // the assertions on `FuncStack`).
-            core::ptr::from_ref::<Registration<FuncStack>>(ops)
-                .cast_mut()
-                .cast()
-        })
-}
-
 fn ops_flags() -> OpsFlags {
     let flags = OpsFlag::Dynamic | OpsFlag::IpModify | OpsFlag::Permanent;
     // Without `DYNAMIC_FTRACE_WITH_ARGS` the handler needs the full registers to set the IP.
@@ -282,7 +261,7 @@ fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
 }
 
 /// Unpatches the functions of `obj`, or only its no-ops.
-fn unpatch_object(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
+fn unpatch_object_funcs(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
     for func in obj.funcs().iter() {
         if nops_only && !func.nop() {
             continue;
@@ -296,74 +275,37 @@ fn unpatch_object(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
     }
 }
 
-/// Removes the redirection of every function of `obj`.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `obj` must belong to a live patch.
-#[export]
-pub(crate) unsafe extern "C" fn klp_unpatch_object(obj: *mut bindings::klp_object) {
-    // SAFETY: Guaranteed by the caller.
-    let (locked, obj) = unsafe { (KlpMutexHeld::assume(), Object::from_raw(obj)) };
-    unpatch_object(&locked, obj, false);
+/// Removes the redirection of every function of `obj` (`klp_unpatch_object()`).
+pub(crate) fn unpatch_object(locked: &KlpMutexHeld, obj: &Object) {
+    unpatch_object_funcs(locked, obj, false);
     // A module going away during a transition: stack checks must stop using its code.
-    checked::refresh(&locked);
+    checked::refresh(locked);
 }
 
-/// Redirects every function of `obj`; on failure, undoes what was done.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `obj` must belong to a live patch whose functions are
-/// initialised and resolved.
-#[export]
-pub(crate) unsafe extern "C" fn klp_patch_object(obj: *mut bindings::klp_object) -> c_int {
-    // SAFETY: Guaranteed by the caller.
-    let (locked, obj) = unsafe { (KlpMutexHeld::assume(), Object::from_raw(obj)) };
+/// Redirects every function of `obj`; on failure, undoes what was done (`klp_patch_object()`).
+/// The object's functions must be initialised and resolved.
+pub(crate) fn patch_object(locked: &KlpMutexHeld, obj: &Object) -> Result {
     if kernel::warn_on!(obj.patched()) {
-        return EINVAL.to_errno();
+        return Err(EINVAL);
     }
     for func in obj.funcs().iter() {
-        if let Err(e) = patch_func(&locked, func) {
-            unpatch_object(&locked, obj, false);
-            return e.to_errno();
+        if let Err(e) = patch_func(locked, func) {
+            unpatch_object_funcs(locked, obj, false);
+            return Err(e);
         }
     }
-    obj.set_patched(&locked, true);
+    obj.set_patched(locked, true);
     // A module coming during a transition: stack checks must see the new stacks.
-    checked::refresh(&locked);
-    0
+    checked::refresh(locked);
+    Ok(())
 }
 
-/// Unpatches the patched objects of `patch`, or only their no-ops.
+/// Unpatches the patched objects of `patch`, or only their no-ops (`klp_unpatch_objects()`,
+/// `klp_unpatch_objects_dynamic()`).
 pub(crate) fn unpatch_objects(locked: &KlpMutexHeld, patch: &Patch, nops_only: bool) {
     for obj in patch.objects().iter() {
         if obj.patched() {
-            unpatch_object(locked, obj, nops_only);
+            unpatch_object_funcs(locked, obj, nops_only);
         }
     }
-}
-
-/// Removes every redirection of `patch`.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must be live.
-#[export]
-pub(crate) unsafe extern "C" fn klp_unpatch_objects(patch: *mut bindings::klp_patch) {
-    // SAFETY: Guaranteed by the caller.
-    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
-    unpatch_objects(&locked, patch, false);
-}
-
-/// Removes the no-op redirections of `patch` (after an atomic replace completed).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must be live.
-#[export]
-pub(crate) unsafe extern "C" fn klp_unpatch_objects_dynamic(patch: *mut bindings::klp_patch) {
-    // SAFETY: Guaranteed by the caller.
-    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
-    unpatch_objects(&locked, patch, true);
 }

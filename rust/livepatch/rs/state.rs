@@ -92,7 +92,12 @@ fn is_state_compatible(patch: &Patch, old_state: &State) -> bool {
 pub(crate) unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch) -> bool {
     // SAFETY: The caller holds `klp_mutex` and guarantees `patch` is valid.
     let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
-    model::patches(&locked).iter().all(|old| {
+    is_patch_compatible(&locked, patch)
+}
+
+/// See [`klp_is_patch_compatible`].
+pub(crate) fn is_patch_compatible(locked: &KlpMutexHeld, patch: &Patch) -> bool {
+    model::patches(locked).iter().all(|old| {
         old.states()
             .all(|old_state| is_state_compatible(patch, old_state))
     })

@@ -29,6 +29,7 @@ use crate::{
         self,
         warn_on_once, //
     },
+    registry,
 };
 use core::cell::UnsafeCell;
 use kernel::{
@@ -268,8 +269,8 @@ fn complete_transition(locked: &KlpMutexHeld) {
     checked::retract(locked);
 
     if patch.replace() && target == PatchState::Patched {
-        patch.unpatch_replaced_patches(locked);
-        patch.discard_nops(locked);
+        registry::unpatch_replaced_patches(locked, patch);
+        registry::discard_nops(locked, patch);
     }
 
     if target == PatchState::Unpatched {
@@ -320,21 +321,13 @@ fn complete_transition(locked: &KlpMutexHeld) {
     model::set_transition_patch(locked, None);
 }
 
-/// Undoes `klp_init_transition()` of a patching transition that never started (error path of
-/// enabling).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, after `klp_init_transition()` and before
-/// `klp_start_transition()`.
-#[export]
-pub(crate) unsafe extern "C" fn klp_cancel_transition() {
-    // SAFETY: The caller holds `klp_mutex`.
-    let locked = unsafe { KlpMutexHeld::assume() };
+/// Undoes `init_transition()` of a patching transition that never started (error path of
+/// enabling; `klp_cancel_transition()`).
+pub(crate) fn cancel_transition(locked: &KlpMutexHeld) {
     if warn_on_once!(target_state() != PatchState::Patched) {
         return;
     }
-    let Some(patch) = current_patch(&locked) else {
+    let Some(patch) = current_patch(locked) else {
         return;
     };
     kernel::dynamic_pr_debug!(
@@ -343,7 +336,7 @@ pub(crate) unsafe extern "C" fn klp_cancel_transition() {
         patch.mod_name()
     );
     set_target_state(PatchState::Unpatched);
-    complete_transition(&locked);
+    complete_transition(locked);
 }
 
 /// Switches `task` to the target state if its switch is pending; called by the task itself on
@@ -516,18 +509,7 @@ fn send_signals() {
 
 /// Tries to switch every task still pending, and completes the transition when none is left;
 /// otherwise retries in a second (`klp_try_complete_transition()`).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, with a transition running.
-#[export]
-pub(crate) unsafe extern "C" fn klp_try_complete_transition() {
-    // SAFETY: The caller holds `klp_mutex`.
-    try_complete_transition(&unsafe { KlpMutexHeld::assume() });
-}
-
-/// See [`klp_try_complete_transition`].
-fn try_complete_transition(locked: &KlpMutexHeld) {
+pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
     let Some(patch) = current_patch(locked) else {
         return;
     };
@@ -581,26 +563,15 @@ fn try_complete_transition(locked: &KlpMutexHeld) {
     // Freeing here rather than in `complete_transition()`, which cancelling also runs. The
     // patch is still registered, since `klp_mutex` is held.
     if !patch.enabled() {
-        patch.free_async(locked);
+        registry::free_patch_async(locked, patch);
     } else if patch.replace() {
-        patch.free_replaced_patches_async(locked);
+        registry::free_replaced_patches_async(locked, patch);
     }
 }
 
 /// Marks every task that is not in the target state as pending, so that it switches
 /// (`klp_start_transition()`).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, after `klp_init_transition()`.
-#[export]
-pub(crate) unsafe extern "C" fn klp_start_transition() {
-    // SAFETY: The caller holds `klp_mutex`.
-    start_transition(&unsafe { KlpMutexHeld::assume() });
-}
-
-/// See [`klp_start_transition`].
-fn start_transition(locked: &KlpMutexHeld) {
+pub(crate) fn start_transition(locked: &KlpMutexHeld) {
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
     let Some(patch) = current_patch(locked) else {
@@ -637,20 +608,13 @@ fn start_transition(locked: &KlpMutexHeld) {
 }
 
 /// Sets up a transition of `patch` to `state`: every task starts in the opposite state, and
-/// the patch's functions are marked in transition (`klp_init_transition()`).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, with no transition running, and `patch` must be live.
-#[export]
-pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_patch, state: c_int) {
-    // SAFETY: The caller holds `klp_mutex` and guarantees `patch` is live.
-    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
-    let state = PatchState::from_raw(state);
+/// the patch's functions are marked in transition (`klp_init_transition()`). No transition may
+/// be running.
+pub(crate) fn init_transition(locked: &KlpMutexHeld, patch: &Patch, state: PatchState) {
     let initial = state.reversed();
     warn_on_once!(target_state() != PatchState::Idle);
 
-    model::set_transition_patch(&locked, Some(patch));
+    model::set_transition_patch(locked, Some(patch));
     // No effect until tasks get their `TIF_PATCH_PENDING`.
     set_target_state(state);
 
@@ -693,15 +657,8 @@ pub(crate) unsafe extern "C" fn klp_init_transition(patch: *mut bindings::klp_pa
 
 /// Turns a running transition around, e.g. to back out of a patch that cannot finish
 /// (`klp_reverse_transition()`).
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, with a transition running.
-#[export]
-pub(crate) unsafe extern "C" fn klp_reverse_transition() {
-    // SAFETY: The caller holds `klp_mutex`.
-    let locked = unsafe { KlpMutexHeld::assume() };
-    let Some(patch) = current_patch(&locked) else {
+pub(crate) fn reverse_transition(locked: &KlpMutexHeld) {
+    let Some(patch) = current_patch(locked) else {
         return;
     };
     let target = target_state();
@@ -732,7 +689,7 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
     // have seen a flag set.
     synchronize_transition();
 
-    patch.set_enabled(&locked, !patch.enabled());
+    patch.set_enabled(locked, !patch.enabled());
     set_target_state(target.reversed());
 
     // ORDERING: Orders the target-state store before the `TIF_PATCH_PENDING` stores in
@@ -740,7 +697,7 @@ pub(crate) unsafe extern "C" fn klp_reverse_transition() {
     // the `smp_mb(Read)` in `__klp_sched_try_switch()`.
     smp_mb(Write);
 
-    start_transition(&locked);
+    start_transition(locked);
 }
 
 /// Gives a new task its parent's patch state and pending switch; called by `copy_process()`
@@ -770,14 +727,7 @@ pub(crate) unsafe extern "C" fn klp_copy_process(child: *mut bindings::task_stru
 /// (`klp_force_transition()`).
 ///
 /// This can break the consistency model: a task may still run old code.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, with a transition running.
-#[export]
-pub(crate) unsafe extern "C" fn klp_force_transition() {
-    // SAFETY: The caller holds `klp_mutex`.
-    let locked = unsafe { KlpMutexHeld::assume() };
+pub(crate) fn force_transition(locked: &KlpMutexHeld) {
     pr_warn!("forcing remaining tasks to the patched state\n");
 
     {
@@ -791,15 +741,15 @@ pub(crate) unsafe extern "C" fn klp_force_transition() {
         update_patch_state(Task::idle(cpu));
     }
 
-    let Some(patch) = current_patch(&locked) else {
+    let Some(patch) = current_patch(locked) else {
         return;
     };
     if target_state() == PatchState::Unpatched {
-        patch.set_forced(&locked);
+        patch.set_forced(locked);
     } else if patch.replace() {
-        for other in model::patches(&locked).iter() {
+        for other in model::patches(locked).iter() {
             if other.as_raw() != patch.as_raw() {
-                other.set_forced(&locked);
+                other.set_forced(locked);
             }
         }
     }
