@@ -84,10 +84,7 @@ pub fn for_each_vmlinux_match(name: &CStr, f: &mut dyn FnMut(usize) -> ControlFl
 /// assert_eq!(n, 0);
 /// ```
 #[inline(never)]
-pub fn for_each_module_symbol(
-    module: &CStr,
-    f: &mut dyn FnMut(&CStr, usize) -> ControlFlow<()>,
-) {
+pub fn for_each_module_symbol(module: &CStr, f: &mut dyn FnMut(&CStr, usize) -> ControlFlow<()>) {
     /// # Safety
     ///
     /// `data` is the `&mut &mut dyn FnMut` passed below; `name` is a valid string.
@@ -129,9 +126,8 @@ pub fn size_offset(addr: usize) -> Option<(usize, usize)> {
     let mut size: c_ulong = 0;
     let mut offset: c_ulong = 0;
     // SAFETY: Both out-pointers are valid for writes.
-    let found = unsafe {
-        bindings::kallsyms_lookup_size_offset(addr as c_ulong, &mut size, &mut offset)
-    };
+    let found =
+        unsafe { bindings::kallsyms_lookup_size_offset(addr as c_ulong, &mut size, &mut offset) };
     (found != 0).then_some((size as usize, offset as usize))
 }
 

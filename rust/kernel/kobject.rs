@@ -108,7 +108,14 @@ pub unsafe trait KobjectType: Sized + Sync {
         // SAFETY: By the trait's safety requirements the kobject lies at `KOBJECT_OFFSET`
         // inside `*self`, which is alive for the returned lifetime. It was initialised if the
         // structure was set up with [`init`], the only way to give it a `KobjType`.
-        unsafe { Kobject::from_raw(this.cast::<u8>().add(Self::KOBJECT_OFFSET).cast_mut().cast()) }
+        unsafe {
+            Kobject::from_raw(
+                this.cast::<u8>()
+                    .add(Self::KOBJECT_OFFSET)
+                    .cast_mut()
+                    .cast(),
+            )
+        }
     }
 }
 
@@ -238,10 +245,22 @@ impl<T: KobjectType> KobjAttribute<T> {
     /// The attribute of `A`.
     pub const fn new<A: AttributeOps<T>>() -> Self {
         const {
-            assert!(!A::HAS_SHOW || A::MODE & 0o444 != 0, "show without a read bit");
-            assert!(!A::HAS_STORE || A::MODE & 0o222 != 0, "store without a write bit");
-            assert!(A::HAS_SHOW || A::MODE & 0o444 == 0, "a read bit without show");
-            assert!(A::HAS_STORE || A::MODE & 0o222 == 0, "a write bit without store");
+            assert!(
+                !A::HAS_SHOW || A::MODE & 0o444 != 0,
+                "show without a read bit"
+            );
+            assert!(
+                !A::HAS_STORE || A::MODE & 0o222 != 0,
+                "store without a write bit"
+            );
+            assert!(
+                A::HAS_SHOW || A::MODE & 0o444 == 0,
+                "a read bit without show"
+            );
+            assert!(
+                A::HAS_STORE || A::MODE & 0o222 == 0,
+                "a write bit without store"
+            );
         }
         // INVARIANT: The trampolines are those of `A`.
         Self(
@@ -408,7 +427,10 @@ impl<T: KobjectType> KobjType<T> {
 /// Called by the kobject core when the last reference to a kobject of type [`KobjType<T>`] is
 /// put.
 unsafe extern "C" fn release_trampoline<T: KobjectType>(kobj: *mut bindings::kobject) {
-    let this = kobj.cast::<u8>().wrapping_sub(T::KOBJECT_OFFSET).cast::<T>();
+    let this = kobj
+        .cast::<u8>()
+        .wrapping_sub(T::KOBJECT_OFFSET)
+        .cast::<T>();
     if let Some(this) = NonNull::new(this) {
         // SAFETY: The kobject belongs to a `T` (its type is `KobjType<T>`), whose last
         // reference is gone.
@@ -575,7 +597,13 @@ mod tests {
 
     fn value_attr() -> *mut bindings::kobj_attribute {
         // SAFETY: `ITEM_TYPE` has one group whose first attribute is `Value`'s.
-        unsafe { (*(*ITEM_TYPE.0.default_groups)).__bindgen_anon_2.attrs.read().cast() }
+        unsafe {
+            (*(*ITEM_TYPE.0.default_groups))
+                .__bindgen_anon_2
+                .attrs
+                .read()
+                .cast()
+        }
     }
 
     #[test]
@@ -601,18 +629,27 @@ mod tests {
         let page = KBox::into_raw(page).cast::<c_char>();
         // SAFETY: Calling the sysfs ops as the sysfs core would: a live kobject of the type, a
         // page-sized buffer.
-        let n = unsafe {
-            (*attr).__bindgen_anon_1.show.unwrap()(item.kobject().as_raw(), attr, page)
-        };
+        let n =
+            unsafe { (*attr).__bindgen_anon_1.show.unwrap()(item.kobject().as_raw(), attr, page) };
         assert_eq!(n, 2);
         // SAFETY: As above; two readable bytes.
         let n = unsafe {
-            (*attr).__bindgen_anon_2.store.unwrap()(item.kobject().as_raw(), attr, c"3".as_char_ptr(), 1)
+            (*attr).__bindgen_anon_2.store.unwrap()(
+                item.kobject().as_raw(),
+                attr,
+                c"3".as_char_ptr(),
+                1,
+            )
         };
         assert_eq!(n, 1);
         // SAFETY: As above.
         let n = unsafe {
-            (*attr).__bindgen_anon_2.store.unwrap()(item.kobject().as_raw(), attr, c"x".as_char_ptr(), 1)
+            (*attr).__bindgen_anon_2.store.unwrap()(
+                item.kobject().as_raw(),
+                attr,
+                c"x".as_char_ptr(),
+                1,
+            )
         };
         assert_eq!(n, EINVAL.to_errno() as isize);
         assert_eq!(item.value.load(Relaxed), 3);

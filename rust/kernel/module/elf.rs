@@ -133,7 +133,10 @@ impl<'a> Section<'a> {
         // SAFETY: The loader placed the section's `sh_size` bytes at `sh_addr` (type
         // invariants of `Sections`), aligned for its entries; we take whole entries only.
         Some(unsafe {
-            core::slice::from_raw_parts(self.addr() as *const bindings::Elf64_Rela, self.size() / entry)
+            core::slice::from_raw_parts(
+                self.addr() as *const bindings::Elf64_Rela,
+                self.size() / entry,
+            )
         })
     }
 }
@@ -255,7 +258,10 @@ impl<'a> KlpModInfo<'a> {
     /// # Safety
     ///
     /// As in the type invariants.
-    pub(crate) unsafe fn from_raw(info: core::ptr::NonNull<bindings::klp_modinfo>, strings: *const c_char) -> Self {
+    pub(crate) unsafe fn from_raw(
+        info: core::ptr::NonNull<bindings::klp_modinfo>,
+        strings: *const c_char,
+    ) -> Self {
         // SAFETY: Guaranteed by the caller.
         Self {
             info: unsafe { info.as_ref() },
@@ -336,8 +342,18 @@ mod tests {
         ];
         let hdrs = [
             shdr(0, 0, 0, 0),
-            shdr(1, syms.as_mut_ptr() as usize, core::mem::size_of_val(&syms), 0),
-            shdr(9, relas.as_ptr() as usize, core::mem::size_of_val(&relas), 1 << 20),
+            shdr(
+                1,
+                syms.as_mut_ptr() as usize,
+                core::mem::size_of_val(&syms),
+                0,
+            ),
+            shdr(
+                9,
+                relas.as_ptr() as usize,
+                core::mem::size_of_val(&relas),
+                1 << 20,
+            ),
         ];
         // SAFETY: Three headers and their names, contents alive for the test.
         let sections = unsafe { Sections::from_raw(hdrs.as_ptr(), 3, names.as_ptr().cast()) };

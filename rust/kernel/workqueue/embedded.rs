@@ -35,7 +35,10 @@ pub unsafe trait EmbeddedWork: Sized + Sync {
 fn work_of<T: EmbeddedWork>(this: &T) -> *mut bindings::work_struct {
     let this: *const T = this;
     // The work item lies within `*this` (`EmbeddedWork`'s layout requirement).
-    this.cast::<u8>().wrapping_add(T::WORK_OFFSET).cast_mut().cast()
+    this.cast::<u8>()
+        .wrapping_add(T::WORK_OFFSET)
+        .cast_mut()
+        .cast()
 }
 
 /// # Safety
@@ -130,7 +133,13 @@ mod tests {
             GFP_KERNEL,
         )?;
         // SAFETY: Fresh, unqueued work item.
-        unsafe { init_embedded(&*owner, c"rust_embedded_work_test", crate::static_lock_class!()) };
+        unsafe {
+            init_embedded(
+                &*owner,
+                c"rust_embedded_work_test",
+                crate::static_lock_class!(),
+            )
+        };
         // SAFETY: Initialised above; `owner` lives until after the wait below, which the run
         // ends with.
         assert!(unsafe { schedule_embedded(&*owner) });

@@ -17,6 +17,12 @@ use kernel::{
     },
     global_lock,
     interop::list::CList,
+    kobject::{
+        self,
+        KobjType,
+        KobjectType, //
+    },
+    module::LoadedModule,
     prelude::*,
     sync::{
         atomic::{
@@ -26,12 +32,6 @@ use kernel::{
         },
         Completion, //
     },
-    kobject::{
-        self,
-        KobjType,
-        KobjectType, //
-    },
-    module::LoadedModule,
     task::Task,
     types::{
         NotThreadSafe,
@@ -752,7 +752,11 @@ impl Patch {
             kobject::init(self, patch_type);
             (*p).enabled = false;
             (*p).forced = false;
-            workqueue::init_embedded(self, c"klp_free_patch_work_fn", kernel::static_lock_class!());
+            workqueue::init_embedded(
+                self,
+                c"klp_free_patch_work_fn",
+                kernel::static_lock_class!(),
+            );
             Completion::init_raw(&raw mut (*p).finish);
         }
         for obj in self.static_objects() {
@@ -840,7 +844,9 @@ impl Object {
     /// Records the loaded module the object patches.
     pub(crate) fn set_module(&self, _locked: &KlpMutexHeld, module: Option<&LoadedModule>) {
         // SAFETY: The object is alive; `_locked` proves `klp_mutex`, which serialises `mod`.
-        unsafe { (*self.0.get()).mod_ = module.map_or(core::ptr::null_mut(), LoadedModule::as_raw) };
+        unsafe {
+            (*self.0.get()).mod_ = module.map_or(core::ptr::null_mut(), LoadedModule::as_raw)
+        };
     }
 
     /// Whether the module's entry has a `funcs` array (`klp_check_patch()`).
@@ -989,7 +995,13 @@ impl Func {
             return;
         }
         // SAFETY: As in `set_resolved()`; the single store pairs with `new_func_once()`.
-        unsafe { atomic_store(&raw mut (*self.0.get()).new_func, target as *mut c_void, Relaxed) };
+        unsafe {
+            atomic_store(
+                &raw mut (*self.0.get()).new_func,
+                target as *mut c_void,
+                Relaxed,
+            )
+        };
     }
 
     /// Initialises the core's fields of the function (`klp_init_func()`).

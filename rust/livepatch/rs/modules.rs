@@ -122,10 +122,7 @@ fn module_coming(module: &LoadedModule) -> Result {
                         module.name()
                     );
                     obj.pre_patch_callback(locked).inspect_err(|_| {
-                        pr_warn!(
-                            "pre-patch callback failed for object '{}'\n",
-                            module.name()
-                        )
+                        pr_warn!("pre-patch callback failed for object '{}'\n", module.name())
                     })
                 })
                 .and_then(|()| {

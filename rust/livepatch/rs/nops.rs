@@ -89,7 +89,9 @@ fn alloc_object<'a>(
     patch: &'a Patch,
     name: Option<&CStr>,
 ) -> Result<&'a Object> {
-    let name = name.map(|n| CString::try_from_fmt(fmt!("{}", n))).transpose()?;
+    let name = name
+        .map(|n| CString::try_from_fmt(fmt!("{}", n)))
+        .transpose()?;
     let boxed = KBox::new(
         DynamicObject {
             obj: Object::zeroed_named(name.as_deref()),
@@ -100,7 +102,9 @@ fn alloc_object<'a>(
     // INVARIANT: The name's buffer is on the heap: moving the `CString` into the box kept it.
     // The box is owned by the object's kobject from here on; its release frees it.
     let dynamic: &'a DynamicObject = KBox::leak(boxed);
-    dynamic.obj.init_early(locked, patch, &sysfs::DYNAMIC_OBJECT_TYPE);
+    dynamic
+        .obj
+        .init_early(locked, patch, &sysfs::DYNAMIC_OBJECT_TYPE);
     dynamic.obj.set_dynamic(locked);
     Ok(&dynamic.obj)
 }

@@ -50,7 +50,10 @@ fn scan_until(s: &[u8], width: usize, stop: u8) -> Option<(&[u8], &[u8])> {
 /// `%lu` of the kernel's `vsscanf()`: optional leading white space, then at least one decimal
 /// digit; the value wraps around as `simple_strntoull()` does; the rest is ignored.
 fn scan_ulong(s: &[u8]) -> Option<usize> {
-    let s = &s[s.iter().take_while(|&&c| c.is_ascii_whitespace() || c == 0x0b || c == 0xa0).count()..];
+    let s = &s[s
+        .iter()
+        .take_while(|&&c| c.is_ascii_whitespace() || c == 0x0b || c == 0xa0)
+        .count()..];
     let digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 {
         return None;
@@ -209,13 +212,7 @@ fn write_section_relocs(
 
     // SAFETY: As above, for relocations written earlier.
     unsafe {
-        bindings::clear_relocate_add(
-            sections.as_raw(),
-            strtab,
-            symndx_c,
-            secndx_c,
-            pmod.as_raw(),
-        )
+        bindings::clear_relocate_add(sections.as_raw(), strtab, symndx_c, secndx_c, pmod.as_raw())
     };
     Ok(())
 }
@@ -333,9 +330,14 @@ mod tests {
             }
         );
         // `%lu` skips white space, stops at the first non-digit, and wraps around.
-        assert_eq!(parse_symbol_name(b".klp.sym.m.f, 12x").unwrap().position, 12);
         assert_eq!(
-            parse_symbol_name(b".klp.sym.m.f,18446744073709551617").unwrap().position,
+            parse_symbol_name(b".klp.sym.m.f, 12x").unwrap().position,
+            12
+        );
+        assert_eq!(
+            parse_symbol_name(b".klp.sym.m.f,18446744073709551617")
+                .unwrap()
+                .position,
             1
         );
         // Names may hold dots; object names may not.
@@ -364,7 +366,10 @@ mod tests {
 
     #[test]
     fn section_names_parse_as_sscanf_does() {
-        assert_eq!(parse_section_name(b".klp.rela.vmlinux..text"), Some(&b"vmlinux"[..]));
+        assert_eq!(
+            parse_section_name(b".klp.rela.vmlinux..text"),
+            Some(&b"vmlinux"[..])
+        );
         assert_eq!(parse_section_name(b".klp.rela.mod"), Some(&b"mod"[..]));
         assert_eq!(parse_section_name(b".klp.rela..text"), None);
         assert_eq!(parse_section_name(b".rela.text"), None);

@@ -31,7 +31,11 @@ use kernel::{
 
 /// Finds the address of `name` in `objname` (vmlinux if `None`): the `sympos`-th symbol of that
 /// name, or the only one if `sympos` is 0 (`klp_find_object_symbol()`).
-pub(crate) fn find_object_symbol(objname: Option<&CStr>, name: &CStr, sympos: usize) -> Result<usize> {
+pub(crate) fn find_object_symbol(
+    objname: Option<&CStr>,
+    name: &CStr,
+    sympos: usize,
+) -> Result<usize> {
     let mut addr = 0;
     let mut count = 0usize;
     // Stop at the wanted position, or at a second match when the name must be unique.

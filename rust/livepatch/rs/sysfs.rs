@@ -22,8 +22,7 @@ use crate::{
         DynamicObject,
         NopFunc, //
     },
-    registry,
-    transition,
+    registry, transition,
 };
 use core::fmt::Write;
 use kernel::{
