@@ -34,8 +34,8 @@ struct LocalModule;
 
 impl kernel::ModuleMetadata for LocalModule {
     const NAME: &'static CStr = c"livepatch";
-    // SAFETY: Built-in code has no `THIS_MODULE`; NULL is what C uses for it.
     const THIS_MODULE: kernel::ThisModule =
+        // SAFETY: Built-in code has no `THIS_MODULE`; NULL is what C uses for it.
         unsafe { kernel::ThisModule::from_ptr(core::ptr::null_mut()) };
 }
 

@@ -11,10 +11,7 @@
 use core::cell::UnsafeCell;
 use kernel::{
     bindings,
-    ffi::{
-        c_ulong,
-        c_void, //
-    },
+    ffi::c_void,
     global_lock,
     interop::list::CList,
     kobject::{
@@ -967,7 +964,7 @@ impl Func {
     /// The symbol position of `old_name` (0: the name must be unique).
     pub(crate) fn old_sympos(&self) -> usize {
         // SAFETY: By the type invariants; set by the module (or at creation for no-ops).
-        unsafe { (*self.0.get()).old_sympos as usize }
+        unsafe { (*self.0.get()).old_sympos }
     }
 
     /// Records the resolved addresses and sizes (`klp_init_object_loaded()`), or clears them
@@ -984,8 +981,8 @@ impl Func {
         // object is not patched), so the handler does not read these fields.
         unsafe {
             (*f).old_func = old_func as *mut c_void;
-            (*f).old_size = old_size as c_ulong;
-            (*f).new_size = new_size as c_ulong;
+            (*f).old_size = old_size;
+            (*f).new_size = new_size;
         }
     }
 
@@ -1036,7 +1033,7 @@ impl Func {
         let f = self.0.get();
         // SAFETY: The function was just allocated by the core and is not visible yet.
         unsafe {
-            (*f).old_sympos = old_sympos as c_ulong;
+            (*f).old_sympos = old_sympos;
             (*f).nop = true;
         }
     }

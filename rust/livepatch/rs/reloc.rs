@@ -38,7 +38,7 @@ use kernel::{
 /// architecture, less the NUL, and `KSYM_NAME_LEN`, less the NUL.
 const OBJNAME_WIDTH: usize = 55;
 const SYMNAME_WIDTH: usize = 511;
-const _: () = assert!(bindings::MODULE_NAME_LEN as usize > OBJNAME_WIDTH);
+const _: () = assert!(bindings::MODULE_NAME_LEN > OBJNAME_WIDTH);
 const _: () = assert!(bindings::KSYM_NAME_LEN as usize == SYMNAME_WIDTH + 1);
 
 /// `%<width>[^<stop>]`: one to `width` bytes up to `stop`; `None` if there is none.
@@ -158,7 +158,7 @@ fn resolve_symbols(
         let object = if sym_vmlinux {
             None
         } else {
-            Some(&*to_cstr(parsed.object, &mut obj_buf)?)
+            Some(to_cstr(parsed.object, &mut obj_buf)?)
         };
         let addr = find_object_symbol(object, name, parsed.position)?;
         symtab.set_value(index, addr);

@@ -159,7 +159,7 @@ fn init_func(locked: &KlpMutexHeld, obj: &Object, func: &Func) -> Result {
 /// in memory (`klp_init_object()`).
 pub(crate) fn init_object(locked: &KlpMutexHeld, patch: &Patch, obj: &Object) -> Result {
     if let Some(name) = obj.name() {
-        if name.to_bytes().len() >= bindings::MODULE_NAME_LEN as usize {
+        if name.to_bytes().len() >= bindings::MODULE_NAME_LEN {
             return Err(EINVAL);
         }
     }

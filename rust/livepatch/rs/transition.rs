@@ -650,7 +650,7 @@ pub(crate) fn init_transition(locked: &KlpMutexHeld, patch: &Patch, state: Patch
     // stacks later; when unpatching, they are there already.
     for obj in patch.objects().iter() {
         for func in obj.funcs().iter() {
-            func.set_transition(&locked, true);
+            func.set_transition(locked, true);
         }
     }
 }
