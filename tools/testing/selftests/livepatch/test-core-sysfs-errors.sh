@@ -1,11 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The sysfs interface of a livepatch in each of its states: the mode and
-# value of every node under /sys/kernel/livepatch/<patch>/, and the errno of
-# writes to the writable knobs (enabled, force) and to the read-only
-# attributes, as root and as an unprivileged user.  Each line is logged,
-# so check_result compares them, in order, with the core's own messages.
+# The sysfs interface of a livepatch in each of its states (enabled, in a
+# blocked patching transition, in a blocked unpatching transition, disabled
+# with its module still loaded): the mode and value of every node under
+# /sys/kernel/livepatch/<patch>/, and the outcome of writes to the writable
+# knobs (enabled, force) and to the read-only attributes, as root and as an
+# unprivileged user.  Each line is logged, so check_result compares them, in
+# order, with the core's own messages.
+#
+# Outcomes that come from sysfs rather than from the core's store
+# functions: an empty write succeeds without calling them; a 5000-byte write
+# reaches them as its first 4096 bytes; writing a read-only attribute, or
+# reading the write-only "force", fails at open with EACCES, also for root.
 
 . $(dirname $0)/functions.sh
 . $(dirname $0)/transition_functions.sh
@@ -42,39 +49,49 @@ function list_nodes() {
 	done
 }
 
-# write_value(path, format, [uid]) - write a value to path with a single
-#				     write(2) and log the outcome
-function write_value() {
-	local path="$1" fmt="$2" uid=() ret
-
-	[[ -n "$3" ]] && uid=(-u "$3")
-	if [[ "$fmt" == big ]]; then
-		ret=$(head -c 5000 /dev/zero | tr '\0' 1 | $IO "${uid[@]}" write "$path")
-	else
-		ret=$(printf -- "$fmt" | $IO "${uid[@]}" write "$path")
-	fi
-	log "% ${uid[*]:+${uid[*]} }write '$fmt' > ${path#$SYSFS_KLP_DIR/}: $ret"
-}
-
 # state() - "enabled transition" of the livepatch, "gone" without sysfs dir
 function state() {
 	if [[ -e "$PATCH_DIR" ]]; then
-		echo "$(cat "$PATCH_DIR/enabled") $(cat "$PATCH_DIR/transition")"
+		echo "$(cat "$PATCH_DIR/enabled" 2>&1) $(cat "$PATCH_DIR/transition" 2>&1)"
 	else
 		echo gone
 	fi
 }
 
+# write_value(path, format, [uid]) - write a value to path with a single
+#	write(2) and log the command, then the outcome.  When the write
+#	changed the livepatch's state, wait until a transition it started
+#	completes (so that the core's messages come before the outcome) and
+#	return 1.
+function write_value() {
+	local path="$1" fmt="$2" uid=() rel=${1#$SYSFS_KLP_DIR/} before ret
+
+	[[ -n "$3" ]] && uid=(-u "$3")
+	log "% ${uid[*]:+${uid[*]} }write '$fmt' > $rel"
+	before=$(state)
+	if [[ "$fmt" == big ]]; then
+		ret=$(head -c 5000 /dev/zero | tr '\0' 1 | $IO "${uid[@]}" write "$path")
+	else
+		ret=$(printf -- "$fmt" | $IO "${uid[@]}" write "$path")
+	fi
+	if [[ "$(state)" == "$before" ]]; then
+		log "= $rel: $ret"
+		return 0
+	fi
+	loop_until '[[ ! -e "$PATCH_DIR" ]] || grep -qs "^0$" "$PATCH_DIR/transition"' ||
+		die "the transition of $MOD_LIVEPATCH did not complete"
+	log "= $rel: $ret"
+	return 1
+}
+
 # write_values(knob, restore, values) - write each value of the array named
 #	values to the knob; after a write that changed the state, call restore
 function write_values() {
-	local knob="$1" restore="$2" before fmt
+	local knob="$1" restore="$2" fmt
 	local -n values="$3"
 
 	for fmt in "${values[@]}"; do
-		before=$(state)
-		write_value "$PATCH_DIR/$knob" "$fmt"
-		[[ "$(state)" == "$before" ]] || $restore
+		write_value "$PATCH_DIR/$knob" "$fmt" || $restore
 	done
 }
 
@@ -118,7 +135,171 @@ disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "TODO"
+check_result "% insmod test_modules/$MOD_TARGET.ko
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% 644 $MOD_LIVEPATCH/enabled: 1
+% 200 $MOD_LIVEPATCH/force: open: EACCES
+% 444 $MOD_LIVEPATCH/replace: 0
+% 444 $MOD_LIVEPATCH/stack_order: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET: (directory)
+% 444 $MOD_LIVEPATCH/$MOD_TARGET/patched: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_func,1: (directory)
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_spin_show,1: (directory)
+% 444 $MOD_LIVEPATCH/transition: 0
+% write '' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: ok
+% write ' ' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'yes' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'no' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% write 'on' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'off' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% write '1' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '0' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% write 'Y' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'n' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% write '1\n' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '0\n' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'big' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write ' ' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'yes' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'no' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'on' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'off' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '1' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '0' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'Y' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '1\n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '0\n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'big' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '1' > $MOD_LIVEPATCH/transition
+= $MOD_LIVEPATCH/transition: open: EACCES
+% write '1' > $MOD_LIVEPATCH/replace
+= $MOD_LIVEPATCH/replace: open: EACCES
+% write '1' > $MOD_LIVEPATCH/stack_order
+= $MOD_LIVEPATCH/stack_order: open: EACCES
+% write '1' > $MOD_LIVEPATCH/$MOD_TARGET/patched
+= $MOD_LIVEPATCH/$MOD_TARGET/patched: open: EACCES
+% -u $NOBODY 644 $MOD_LIVEPATCH/enabled: 1
+% -u $NOBODY 200 $MOD_LIVEPATCH/force: open: EACCES
+% -u $NOBODY 444 $MOD_LIVEPATCH/replace: 0
+% -u $NOBODY 444 $MOD_LIVEPATCH/stack_order: 1
+% -u $NOBODY 755 $MOD_LIVEPATCH/$MOD_TARGET: (directory)
+% -u $NOBODY 444 $MOD_LIVEPATCH/$MOD_TARGET/patched: 1
+% -u $NOBODY 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_func,1: (directory)
+% -u $NOBODY 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_spin_show,1: (directory)
+% -u $NOBODY 444 $MOD_LIVEPATCH/transition: 0
+% -u $NOBODY write '0' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: open: EACCES
+% -u $NOBODY write '1' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: open: EACCES
+% -u $NOBODY write '1' > $MOD_LIVEPATCH/transition
+= $MOD_LIVEPATCH/transition: open: EACCES
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+% rmmod $MOD_LIVEPATCH
+% rmmod $MOD_TARGET"
 
 
 # - Patching transition blocked by kthread 0 of the target module, which
@@ -148,7 +329,137 @@ disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "TODO"
+check_result "% insmod test_modules/$MOD_TARGET.ko hold=1
+$MOD_TARGET: test_klp_transition_func: kthread 0 sleeps in the original function
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% 644 $MOD_LIVEPATCH/enabled: 1
+% 200 $MOD_LIVEPATCH/force: open: EACCES
+% 444 $MOD_LIVEPATCH/replace: 0
+% 444 $MOD_LIVEPATCH/stack_order: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET: (directory)
+% 444 $MOD_LIVEPATCH/$MOD_TARGET/patched: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_func,1: (directory)
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_spin_show,1: (directory)
+% 444 $MOD_LIVEPATCH/transition: 1
+% write '' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: ok
+% write ' ' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'yes' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'no' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from patching to unpatching
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% write 'on' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'off' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from patching to unpatching
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% write '1' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '0' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from patching to unpatching
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% write 'Y' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'n' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from patching to unpatching
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% write '1\n' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '0\n' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from patching to unpatching
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+= $MOD_LIVEPATCH/enabled: ok
+% rmmod $MOD_LIVEPATCH
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'big' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write ' ' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'no' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'off' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '0' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '0\n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '1' > $MOD_LIVEPATCH/transition
+= $MOD_LIVEPATCH/transition: open: EACCES
+% write '1' > $MOD_LIVEPATCH/replace
+= $MOD_LIVEPATCH/replace: open: EACCES
+% write '1' > $MOD_LIVEPATCH/stack_order
+= $MOD_LIVEPATCH/stack_order: open: EACCES
+% write '1' > $MOD_LIVEPATCH/$MOD_TARGET/patched
+= $MOD_LIVEPATCH/$MOD_TARGET/patched: open: EACCES
+% echo 0 > /sys/module/$MOD_TARGET/parameters/hold
+$MOD_TARGET: test_klp_transition_func: kthread 0 leaves the original function
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+% rmmod $MOD_LIVEPATCH
+% rmmod $MOD_TARGET"
 
 
 # - Unpatching transition blocked by kthread 0, which sleeps in the new
@@ -180,6 +491,135 @@ list_nodes
 unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 
-check_result "TODO"
+check_result "% insmod test_modules/$MOD_TARGET.ko
+% insmod test_modules/$MOD_LIVEPATCH.ko
+livepatch: enabling patch '$MOD_LIVEPATCH'
+livepatch: '$MOD_LIVEPATCH': initializing patching transition
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+% echo 1 > /sys/module/$MOD_LIVEPATCH/parameters/hold
+$MOD_LIVEPATCH: livepatch_transition_func: kthread 0 sleeps in the new function
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% 644 $MOD_LIVEPATCH/enabled: 0
+% 200 $MOD_LIVEPATCH/force: open: EACCES
+% 444 $MOD_LIVEPATCH/replace: 0
+% 444 $MOD_LIVEPATCH/stack_order: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET: (directory)
+% 444 $MOD_LIVEPATCH/$MOD_TARGET/patched: 1
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_func,1: (directory)
+% 755 $MOD_LIVEPATCH/$MOD_TARGET/test_klp_transition_spin_show,1: (directory)
+% 444 $MOD_LIVEPATCH/transition: 1
+% write '' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: ok
+% write ' ' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'yes' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: ok
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write 'no' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'on' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: ok
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write 'off' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '1' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: ok
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write '0' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'Y' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: ok
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write 'n' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '1\n' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: ok
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write '0\n' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/enabled
+= $MOD_LIVEPATCH/enabled: write: EINVAL
+% write 'big' > $MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': reversing transition from unpatching to patching
+livepatch: '$MOD_LIVEPATCH': starting patching transition
+livepatch: '$MOD_LIVEPATCH': completing patching transition
+livepatch: '$MOD_LIVEPATCH': patching complete
+= $MOD_LIVEPATCH/enabled: short 4096
+% echo 0 > $SYSFS_KLP_DIR/$MOD_LIVEPATCH/enabled
+livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
+livepatch: '$MOD_LIVEPATCH': starting unpatching transition
+% write '' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write ' ' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '2' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '-1' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write 'no' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'off' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '0' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write 'n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '0\n' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: ok
+% write '\x01\xff\x00\x02' > $MOD_LIVEPATCH/force
+= $MOD_LIVEPATCH/force: write: EINVAL
+% write '1' > $MOD_LIVEPATCH/transition
+= $MOD_LIVEPATCH/transition: open: EACCES
+% write '1' > $MOD_LIVEPATCH/replace
+= $MOD_LIVEPATCH/replace: open: EACCES
+% write '1' > $MOD_LIVEPATCH/stack_order
+= $MOD_LIVEPATCH/stack_order: open: EACCES
+% write '1' > $MOD_LIVEPATCH/$MOD_TARGET/patched
+= $MOD_LIVEPATCH/$MOD_TARGET/patched: open: EACCES
+% echo 0 > /sys/module/$MOD_LIVEPATCH/parameters/hold
+$MOD_LIVEPATCH: livepatch_transition_func: kthread 0 leaves the new function
+livepatch: '$MOD_LIVEPATCH': completing unpatching transition
+livepatch: '$MOD_LIVEPATCH': unpatching complete
+% ls $SYSFS_KLP_DIR/$MOD_LIVEPATCH: no such directory
+% rmmod $MOD_LIVEPATCH
+% rmmod $MOD_TARGET"
 
 exit 0

@@ -11,13 +11,17 @@
  * "read: ENAME" with the errno's symbolic name.  "write" prints "ok" when the
  * whole buffer was written, "short N" for a partial write, or "open: ENAME"
  * or "write: ENAME".  An empty input is still one write(2) of zero bytes.
- * With -u, the program first drops to that user and group id, with no
- * supplementary groups.
+ * With -u, the program opens FILE's directory, drops to that user and group
+ * id, with no supplementary groups, and then opens FILE in that directory:
+ * only the permissions of FILE and of its directory apply to the user (the
+ * directories above it may not be searchable for the user, e.g. a 0700 root
+ * directory in an initramfs).
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +29,40 @@
 #include <unistd.h>
 
 static char buf[65536];
+static int dirfd_ = AT_FDCWD;
+
+/* Open FILE, relative to dirfd_ (its directory) after drop_to(). */
+static int open_file(const char *file, int flags)
+{
+	char *copy = strdup(file);
+	int fd;
+
+	if (!copy)
+		return -1;
+	fd = openat(dirfd_, dirfd_ == AT_FDCWD ? file : basename(copy), flags);
+	free(copy);
+	return fd;
+}
+
+static int drop_to(const char *file, uid_t uid)
+{
+	char *copy = strdup(file);
+
+	if (!copy)
+		return -1;
+	dirfd_ = open(dirname(copy), O_PATH | O_DIRECTORY);
+	free(copy);
+	if (dirfd_ < 0)
+		return -1;
+	return setgroups(0, NULL) || setgid(uid) || setuid(uid) ? -1 : 0;
+}
 
 static int do_read(const char *file)
 {
 	ssize_t n;
 	int fd;
 
-	fd = open(file, O_RDONLY);
+	fd = open_file(file, O_RDONLY);
 	if (fd < 0) {
 		printf("open: %s\n", strerrorname_np(errno));
 		return 0;
@@ -61,7 +92,7 @@ static int do_write(const char *file)
 		return 1;
 	}
 
-	fd = open(file, O_WRONLY);
+	fd = open_file(file, O_WRONLY);
 	if (fd < 0) {
 		printf("open: %s\n", strerrorname_np(errno));
 		return 0;
@@ -80,9 +111,7 @@ static int do_write(const char *file)
 int main(int argc, char **argv)
 {
 	if (argc == 5 && !strcmp(argv[1], "-u")) {
-		uid_t uid = strtoul(argv[2], NULL, 10);
-
-		if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+		if (drop_to(argv[4], strtoul(argv[2], NULL, 10))) {
 			printf("setuid: %s\n", strerrorname_np(errno));
 			return 1;
 		}
