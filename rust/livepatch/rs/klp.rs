@@ -34,9 +34,10 @@ struct LocalModule;
 
 impl kernel::ModuleMetadata for LocalModule {
     const NAME: &'static CStr = c"livepatch";
-    const THIS_MODULE: kernel::ThisModule =
+    const THIS_MODULE: kernel::ThisModule = {
         // SAFETY: Built-in code has no `THIS_MODULE`; NULL is what C uses for it.
-        unsafe { kernel::ThisModule::from_ptr(core::ptr::null_mut()) };
+        unsafe { kernel::ThisModule::from_ptr(core::ptr::null_mut()) }
+    };
 }
 
 /// Whether the architecture has reliable stack traces, which the consistency model needs
