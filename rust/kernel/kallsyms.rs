@@ -67,8 +67,8 @@ pub fn for_each_vmlinux_match(name: &CStr, f: &mut dyn FnMut(usize) -> ControlFl
 
 /// Calls `f` with the name and address of every symbol of the loaded module `module`, in
 /// kallsyms order, until it returns [`ControlFlow::Break`]. Nothing is visited if no such
-/// module is loaded. Takes `module_mutex`, so it may sleep; `f` must not load or unload
-/// modules.
+/// module is loaded. Takes `module_mutex`, so it may sleep, and loading or unloading a
+/// module from `f` deadlocks.
 ///
 /// # Examples
 ///
