@@ -57,6 +57,9 @@ else
 	logged "$log" "$TOP/scripts/chroot.sh" "$kroot" \
 		"$TOP/scripts/klp-build-inner.sh" "$pristine" "$work" "$config" "$diff"
 	echo $((SECONDS - t0)) >"$work/.seconds"
+	# The built tree (about 2 GB) has served its purpose; keep its .config.
+	cp "$work/tree/.config" "$work/config"
+	rm -rf "$work/tree" "$work/bin"
 	touch "$work/.complete"
 	phase "built $name.ko in $(cat "$work/.seconds") s"
 	# Keep one klp-build folder: older ones are from other inputs.
