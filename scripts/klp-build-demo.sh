@@ -9,7 +9,8 @@
 #   usage: klp-build-demo.sh
 # KLP_DEMO_BUILD_C and KLP_DEMO_BUILD_RUST name existing build folders (both or
 # neither) instead of building the kernels; each needs arch/x86/boot/bzImage,
-# .config, include/config/kernel.release, mod-root/, selftests/ and bench/.
+# .config, include/config/kernel.release, mod-root/, selftests/ and bench/, and
+# must be inside the cache or the work tree (the sysroot sees only those).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +26,13 @@ declare -A build
 if [ -n "${KLP_DEMO_BUILD_C:-}${KLP_DEMO_BUILD_RUST:-}" ]; then
 	[ -n "${KLP_DEMO_BUILD_C:-}" ] && [ -n "${KLP_DEMO_BUILD_RUST:-}" ] ||
 		die "set both KLP_DEMO_BUILD_C and KLP_DEMO_BUILD_RUST, or neither"
-	build[c]=$KLP_DEMO_BUILD_C build[rust]=$KLP_DEMO_BUILD_RUST
+	build[c]=$(realpath "$KLP_DEMO_BUILD_C") build[rust]=$(realpath "$KLP_DEMO_BUILD_RUST")
+	for core in c rust; do
+		case ${build[$core]}/ in
+		"$(realpath "$CACHE")"/* | "$TOP"/*) ;;
+		*) die "${build[$core]} is outside $CACHE and $TOP: the sysroot cannot see it" ;;
+		esac
+	done
 	[ -e "$pristine/.complete" ] || "$TOP/scripts/source.sh" "$root" >/dev/null
 else
 	tree=$("$TOP/scripts/source.sh" "$root")
