@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the sysroot: pack the guest's initramfs from the sysroot's own
 # binaries, the built modules and the selftests.
-#   usage: initramfs-inner.sh BUILD OUT
+#   usage: initramfs-inner.sh BUILD OUT [EXTRA]
+# EXTRA, a folder, lands in the guest as /extra (the klp-build demo's module).
 
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$1 out=$2
+build=$1 out=$2 extra=${3:-}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
@@ -55,6 +56,11 @@ mkdir -p "$dir/selftests"
 cp -a "$build/selftests/." "$dir/selftests/"
 cp "$top/scripts/guest/init" "$dir/init"
 cp "$top/scripts/guest/demo.sh" "$dir/demo.sh"
+cp "$top/scripts/guest/klp-build-demo.sh" "$dir/klp-build-demo.sh"
+if [ -n "$extra" ]; then
+	mkdir -p "$dir/extra"
+	cp -a "$extra/." "$dir/extra/"
+fi
 mkdir -p "$dir/bench"
 cp "$build/bench/"*.ko "$dir/bench/"
 cp "$top/scripts/guest/bench.sh" "$dir/bench/run.sh"

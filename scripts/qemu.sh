@@ -2,18 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pack the initramfs for a built kernel and boot it in QEMU (from the sysroot).
 #   usage: qemu.sh SYSROOT BUILD CORE MODE [TESTS...]
-# MODE is check, run or shell. The console goes to $LOGDIR/<core>/console.log;
-# for check and run, the guest's dmesg is saved next to it as dmesg.log.
+# MODE is check, run, bench, klpbuild or shell. The console goes to
+# $LOGDIR/<core>/console.log (KLP_GUEST_LOGDIR overrides the folder); but in
+# shell mode, the guest's dmesg is saved next to it as dmesg.log.
+# KLP_GUEST_EXTRA names a host folder that the guest sees as /extra.
 
 . "$(dirname "$0")/lib.sh"
 
 root=$1 build=$2 core=$3 mode=$4; shift 4
 tests="$*"
-out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}
+out=${KLP_GUEST_LOGDIR:-$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}}
 mkdir -p "$out"
 initrd=$build/initramfs-$mode.cpio.gz
 logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
-	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd"
+	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd" ${KLP_GUEST_EXTRA:+"$KLP_GUEST_EXTRA"}
 
 read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
 # A log buffer large enough for the whole run: check.sh reads KUnit results and
@@ -45,7 +47,7 @@ set +e
 	KLP-INIT*) phase "guest up (${line#KLP-INIT })"; up=1 ;;
 	"KLP-BENCH "*) phase "measured ${line#KLP-BENCH }" ;;
 	esac
-	if [ "$mode" = run ] && [ -n "${up:-}" ]; then
+	if { [ "$mode" = run ] || [ "$mode" = klpbuild ]; } && [ -n "${up:-}" ]; then
 		case $line in
 		KLP-DMESG-BEGIN) quiet=1 ;;
 		KLP-DMESG-END) quiet= ;;

@@ -2,13 +2,40 @@
 # SPDX-License-Identifier: GPL-2.0
 # Create (once per set of inputs) the Debian trixie sysroot every build and
 # guest tool comes from. Prints the sysroot's path on stdout.
+#   usage: sysroot.sh [klpbuild]
+# With `klpbuild`, a second, separately keyed sysroot for scripts/livepatch/
+# klp-build (`make klp-build-demo`): packages.txt without the guest-only
+# packages and the kernel source, plus scripts/packages-klpbuild.txt.
 
 . "$(dirname "$0")/lib.sh"
 
+flavour=${1:-}
 # Bump when the way the sysroot is made changes (suites, options, hooks).
 format=1
-key=$( (echo "format $format"; cat "$TOP/scripts/packages.txt") | sha256sum | cut -c1-16)
-root=$CACHE/sysroot-$key
+case $flavour in
+"")
+	pkglist() { grep -v '^#' "$TOP/scripts/packages.txt"; }
+	key=$( (echo "format $format"; cat "$TOP/scripts/packages.txt") | sha256sum | cut -c1-16)
+	prefix=sysroot-
+	# Older main sysroots (16 hex digits): not those of other flavours.
+	pattern='sysroot-[0-9a-f]???????????????'
+	log=$LOGDIR/sysroot.log
+	;;
+klpbuild)
+	pkglist() {
+		grep -v '^#' "$TOP/scripts/packages.txt" |
+			grep -v -e '^qemu-' -e '^busybox' -e "^$KSRC_PKG\$"
+		grep -v '^#' "$TOP/scripts/packages-klpbuild.txt"
+	}
+	key=$( (echo "format $format"; cat "$TOP/scripts/packages.txt" \
+		"$TOP/scripts/packages-klpbuild.txt") | sha256sum | cut -c1-16)
+	prefix=sysroot-klpbuild-
+	pattern='sysroot-klpbuild-*'
+	log=$LOGDIR/sysroot-klpbuild.log
+	;;
+*) die "unknown sysroot flavour '$flavour'" ;;
+esac
+root=$CACHE/$prefix$key
 if [ -e "$root/.complete" ]; then
 	echo "$root"
 	exit 0
@@ -21,9 +48,9 @@ if ! command -v mmdebstrap >/dev/null; then
 		'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mmdebstrap'
 fi
 
-phase "setting up the trixie sysroot in $root (log: $LOGDIR/sysroot.log)" >&2
+phase "setting up the trixie ${flavour:+$flavour }sysroot in $root (log: $log)" >&2
 rm -rf "$root.tmp"
-pkgs=$(grep -v '^#' "$TOP/scripts/packages.txt" | paste -sd, -)
+pkgs=$(pkglist | paste -sd, -)
 hooks=()
 [ -d /usr/share/mmdebstrap/hooks/eatmydata ] &&
 	hooks=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
@@ -38,22 +65,27 @@ if ! mmdebstrap --variant=apt "${hooks[@]}" \
 	"deb $DEBIAN_MIRROR trixie-updates main" \
 	"deb $DEBIAN_SECURITY_MIRROR trixie-security main" \
 	"deb $DEBIAN_MIRROR trixie-backports main" \
-	>"$LOGDIR/sysroot.log" 2>&1; then
-	tail -n 30 "$LOGDIR/sysroot.log" >&2
-	if grep -q "$KSRC_PKG" "$LOGDIR/sysroot.log"; then
+	>"$log" 2>&1; then
+	tail -n 30 "$log" >&2
+	if [ -z "$flavour" ] && grep -q "$KSRC_PKG" "$log"; then
 		echo "hint: the archive may no longer carry $KSRC_PKG in trixie-backports;" \
 			"pick another linux-source-7.x from 'apt-cache policy' and set it in" \
 			"scripts/packages.txt and KSRC_PKG in scripts/lib.sh" >&2
 	fi
 	rm -rf "$root.tmp"
-	die "mmdebstrap failed (full log: $LOGDIR/sysroot.log)"
+	die "mmdebstrap failed (full log: $log)"
 fi
 chroot "$root.tmp" dpkg-query -W -f='${Package} ${Version}\n' >"$root.tmp/.versions"
 mv "$root.tmp" "$root"
 touch "$root/.complete"
-# Keep one sysroot: older ones are from other inputs.
-for old in "$CACHE"/sysroot-*; do
-	[ "$old" = "$root" ] || rm -rf "$old"
+# Keep one sysroot of each flavour: older ones are from other inputs.
+for old in "$CACHE"/$pattern; do
+	[ -e "$old" ] || continue
+	case $old in *.tmp) ;; *) [ "$old" = "$root" ] || rm -rf "$old" ;; esac
 done
-grep "^$KSRC_PKG " "$root/.versions" >&2
+if [ -z "$flavour" ]; then
+	grep "^$KSRC_PKG " "$root/.versions" >&2
+else
+	grep -E '^(clang-21|libxxhash-dev|patchutils|gawk) ' "$root/.versions" >&2 || true
+fi
 echo "$root"
