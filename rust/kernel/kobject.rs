@@ -242,7 +242,8 @@ pub struct KobjAttribute<T: KobjectType>(bindings::kobj_attribute, PhantomData<f
 unsafe impl<T: KobjectType> Sync for KobjAttribute<T> {}
 
 impl<T: KobjectType> KobjAttribute<T> {
-    /// The attribute of `A`.
+    /// The attribute of `A`; for static storage only (the lockdep key of a sysfs attribute
+    /// must be static).
     pub const fn new<A: AttributeOps<T>>() -> Self {
         const {
             assert!(
@@ -262,13 +263,15 @@ impl<T: KobjectType> KobjAttribute<T> {
                 "a write bit without store"
             );
         }
+        // SAFETY: `attribute` is plain data for which all zeroes is valid: with lockdep it also
+        // has lock class keys, which sysfs uses only for attributes not in static storage.
+        let mut attr: bindings::attribute = unsafe { core::mem::zeroed() };
+        attr.name = A::NAME.as_ptr().cast();
+        attr.mode = A::MODE;
         // INVARIANT: The trampolines are those of `A`.
         Self(
             bindings::kobj_attribute {
-                attr: bindings::attribute {
-                    name: A::NAME.as_ptr().cast(),
-                    mode: A::MODE,
-                },
+                attr,
                 __bindgen_anon_1: bindings::kobj_attribute__bindgen_ty_1 {
                     show: if A::HAS_SHOW {
                         Some(show_trampoline::<T, A>)

@@ -142,6 +142,13 @@ impl<'a> Section<'a> {
 }
 
 /// The symbol index of a relocation (`ELF64_R_SYM()`).
+///
+/// ```
+/// use kernel::{bindings::Elf64_Rela, module::elf::rela_symbol};
+///
+/// let rela = Elf64_Rela { r_offset: 0, r_info: (7 << 32) | 2, r_addend: -4 };
+/// assert_eq!(rela_symbol(&rela), 7);
+/// ```
 pub fn rela_symbol(rela: &bindings::Elf64_Rela) -> usize {
     (rela.r_info >> 32) as usize
 }

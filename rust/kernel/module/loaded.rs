@@ -62,6 +62,8 @@ impl LoadedModule {
     /// Finds the module called `name` (`find_module()`), visible to the loader in any state.
     /// The result lives as long as the RCU read-side section: a module is freed only after a
     /// grace period.
+    /// (Keeping the result past the section is refused:
+    /// `tools/testing/compile_fail/module_found_outlives_rcu.rs`.)
     pub fn find<'a>(name: &CStr, _rcu: &'a rcu::Guard) -> Option<&'a LoadedModule> {
         // SAFETY: `name` is a valid string; `find_module()` needs an RCU read-side section (or
         // `module_mutex`), which `_rcu` proves.
@@ -123,6 +125,19 @@ impl LoadedModule {
 
 /// A reference to a module that keeps it from being unloaded (`try_module_get()`); dropping it
 /// puts the reference (`module_put()`).
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{module::{LoadedModule, ModuleRef}, sync::rcu};
+///
+/// // Pin a module (if it is loaded) beyond the RCU section that found it.
+/// fn pin(name: &kernel::str::CStr) -> Option<ModuleRef> {
+///     let rcu = rcu::read_lock();
+///     ModuleRef::try_get(LoadedModule::find(name, &rcu)?)
+/// }
+/// assert!(pin(c"no_such_module_here").is_none());
+/// ```
 ///
 /// # Invariants
 ///

@@ -21,6 +21,29 @@ use core::pin::Pin;
 
 /// A structure with an embedded `struct work_struct`.
 ///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings, types::Opaque, workqueue::EmbeddedWork};
+///
+/// struct Request {
+///     work: Opaque<bindings::work_struct>,
+///     id: u32,
+/// }
+///
+/// // SAFETY: The work item is touched only through the workqueue API, which synchronises
+/// // itself; `id` is immutable.
+/// unsafe impl Sync for Request {}
+///
+/// // SAFETY: `work` is at the offset given.
+/// unsafe impl EmbeddedWork for Request {
+///     const WORK_OFFSET: usize = core::mem::offset_of!(Request, work);
+///     fn run(this: &Self) {
+///         kernel::pr_info!("request {} done\n", this.id);
+///     }
+/// }
+/// ```
+///
 /// # Safety
 ///
 /// `Self` contains a `struct work_struct` at byte offset [`EmbeddedWork::WORK_OFFSET`].
