@@ -76,6 +76,11 @@ for t in $tests; do
 		"TEST: "*" ... not ok"*)
 			cases=$((cases + 1)) bad=$((bad + 1))
 			c=${line#TEST: }; result not-ok "$t: ${c%% ... not ok*}" ;;
+		"TEST: "*)
+			# Something else landed on the result line: count the case as
+			# failed rather than losing it.
+			cases=$((cases + 1)) bad=$((bad + 1))
+			result not-ok "$t: unreadable result line: ${line:0:100}" ;;
 		esac
 	done <<<"$body"
 	if [ -z "$rc" ]; then

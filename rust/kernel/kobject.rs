@@ -406,7 +406,8 @@ impl<T: KobjectType> KobjType<T> {
     ///
     /// # Safety
     ///
-    /// Every attribute in `groups` must be a [`KobjAttribute<T>`]. ([`kobj_type!`] ensures it.)
+    /// Every attribute in `groups` must be a [`KobjAttribute<T>`] in a `static` (lockdep needs
+    /// the keys of sysfs attributes in static storage). [`kobj_type!`] ensures both.
     #[doc(hidden)]
     pub const unsafe fn new(groups: Option<&'static GroupList>) -> Self {
         // SAFETY: `kobj_type` is plain data for which all zeroes is valid (no callbacks).
