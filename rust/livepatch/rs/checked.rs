@@ -134,7 +134,7 @@ fn replace(_locked: &KlpMutexHeld, new: Option<KBox<CheckedCode>>) {
     let new = new.map_or(core::ptr::null_mut(), KBox::into_raw);
     // ORDERING: Fully ordered. It publishes the snapshot's contents (pairs with the `Acquire`
     // load in `get()`), and orders the publication before the `TIF_PATCH_PENDING` stores of
-    // `klp_start_transition()` (pairs with the `smp_mb(Read)` in `__klp_sched_try_switch()`), so
+    // `start_transition()` (pairs with the `smp_mb(Read)` in `__klp_sched_try_switch()`), so
     // a task that sees its flag finds the snapshot. Missing it would only delay a switch.
     let old = PUBLISHED.xchg(new, Full);
     if !old.is_null() {

@@ -246,7 +246,7 @@ impl Func {
         unsafe { atomic_load(&raw mut (*self.0.get()).transition, Relaxed) }
     }
 
-    /// `nop`, read locklessly by the ftrace handler. `core.c` writes it before the function is
+    /// `nop`, read locklessly by the ftrace handler. `nops.rs` writes it before the function is
     /// first pushed on a stack (the push publishes it), never while it is on one.
     #[inline]
     pub(crate) fn nop_once(&self) -> bool {
@@ -441,7 +441,7 @@ pub(crate) fn set_task_patch_state(task: &Task, state: c_int) {
     unsafe { atomic_store(&raw mut (*task.as_ptr()).patch_state, state, Relaxed) };
 }
 
-/// `klp_transition_patch`: the patch in transition, read by `core.c` too.
+/// `klp_transition_patch`: the patch in transition, under its C name for debuggers.
 ///
 /// # Invariants
 ///
@@ -510,9 +510,8 @@ pub(crate) fn with_klp_mutex<R>(f: impl FnOnce(&KlpMutexHeld) -> R) -> R {
 }
 
 /// The stack of replacements of one function: the first two fields of the C core's
-/// `struct klp_ops`. The `ftrace_ops` follows in the `Registration`, completing that layout,
-/// which `klp_find_ops()` (redirect.rs) returns to C callers (none are left since `transition.c` became
-/// `transition.rs`, which needs no lookup; the `patch.h` ABI is kept).
+/// `struct klp_ops`. The `ftrace_ops` follows in the `Registration`, completing that layout, so
+/// that debuggers that know `klp_ops` still read it; no C code looks it up any more.
 ///
 /// # Invariants
 ///

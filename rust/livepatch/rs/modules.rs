@@ -11,6 +11,7 @@ use crate::{
     model::{
         self,
         KlpMutexHeld,
+        Object,
         Patch, //
     },
     redirect, reloc, symbols,
@@ -24,6 +25,14 @@ use kernel::{
     prelude::*,
 };
 
+/// The object of `patch` for `module`, if it has one (only the first counts, as in C).
+fn module_object<'a>(patch: &'a Patch, module: &LoadedModule) -> Option<&'a Object> {
+    patch
+        .objects()
+        .iter()
+        .find(|obj| obj.name() == Some(module.name()))
+}
+
 /// Removes every patch's changes to `module`, in the patches before `limit` (all if `None`)
 /// (`klp_cleanup_module_patches_limited()`).
 fn cleanup_module_patches(locked: &KlpMutexHeld, module: &LoadedModule, limit: Option<&Patch>) {
@@ -32,11 +41,7 @@ fn cleanup_module_patches(locked: &KlpMutexHeld, module: &LoadedModule, limit: O
         if limit.is_some_and(|l| core::ptr::eq(l, patch)) {
             break;
         }
-        let Some(obj) = patch
-            .objects()
-            .iter()
-            .find(|obj| obj.name() == Some(module.name()))
-        else {
+        let Some(obj) = module_object(patch, module) else {
             continue;
         };
 
@@ -96,11 +101,7 @@ fn module_coming(module: &LoadedModule) -> Result {
         model::set_module_klp_alive(locked, module, true);
 
         for patch in model::patches(locked).iter() {
-            let Some(obj) = patch
-                .objects()
-                .iter()
-                .find(|obj| obj.name() == Some(module.name()))
-            else {
+            let Some(obj) = module_object(patch, module) else {
                 continue;
             };
 

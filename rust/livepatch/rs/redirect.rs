@@ -90,13 +90,13 @@ impl Handler for FuncStack {
         let mut func = unsafe { Func::from_stack_node(first) };
 
         // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
-        // with the `smp_wmb()` in `__klp_enable_patch()` (core.c) that orders `transition = 1`
-        // before the functions are pushed.
+        // with the `smp_mb(Write)` in `registry::enable()` that orders `transition = 1` before
+        // the functions are pushed.
         smp_mb(Read);
 
         if func.transition_once() {
             // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
-            // the `smp_mb(Write)` in `klp_init_transition()` (transition.rs) that orders every
+            // the `smp_mb(Write)` in `init_transition()` (transition.rs) that orders every
             // task's initial `patch_state` before `transition = 1`.
             smp_mb(Read);
 

@@ -83,19 +83,8 @@ fn is_state_compatible(patch: &Patch, old_state: &State) -> bool {
     }
 }
 
-/// Checks that enabling `patch` does not break the system states of the installed patches.
-///
-/// # Safety
-///
-/// The caller must hold `klp_mutex`, and `patch` must point to a valid patch being enabled.
-#[export]
-pub(crate) unsafe extern "C" fn klp_is_patch_compatible(patch: *mut bindings::klp_patch) -> bool {
-    // SAFETY: The caller holds `klp_mutex` and guarantees `patch` is valid.
-    let (locked, patch) = unsafe { (KlpMutexHeld::assume(), Patch::from_raw(patch)) };
-    is_patch_compatible(&locked, patch)
-}
-
-/// See [`klp_is_patch_compatible`].
+/// Checks that enabling `patch` does not break the system states of the installed patches
+/// (`klp_is_patch_compatible()`); `klp_mutex` is held.
 pub(crate) fn is_patch_compatible(locked: &KlpMutexHeld, patch: &Patch) -> bool {
     model::patches(locked).iter().all(|old| {
         old.states()

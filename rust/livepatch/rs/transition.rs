@@ -358,9 +358,9 @@ fn update_patch_state(task: &Task) {
     let _preempt = PreemptDisabledNotrace::new();
 
     // ORDERING: The fully ordered test-and-clear orders the flag read before the target read
-    // (pairs with the `smp_mb(Write)` in `klp_init_transition()` and `klp_reverse_transition()`)
-    // and before later reads of `func->transition` by the ftrace handler on this CPU (pairs
-    // with the `smp_wmb()` in `__klp_disable_patch()`).
+    // (pairs with the `smp_mb(Write)` in `init_transition()` and `reverse_transition()`) and
+    // before later reads of `func->transition` by the ftrace handler on this CPU (pairs with
+    // the `smp_mb(Write)` in `registry::disable()`).
     if task.test_and_clear_thread_flag(PENDING) {
         set_patch_state(task, target_state());
     }
@@ -482,7 +482,7 @@ pub(crate) unsafe extern "C" fn __klp_sched_try_switch() {
         return;
     }
     // ORDERING: Orders the flag read above before the target read in `try_switch_task()`;
-    // pairs with the `smp_mb(Write)` in `klp_init_transition()` and `klp_reverse_transition()`.
+    // pairs with the `smp_mb(Write)` in `init_transition()` and `reverse_transition()`.
     smp_mb(Read);
     try_switch_task(current);
 }
@@ -641,7 +641,7 @@ pub(crate) fn init_transition(locked: &KlpMutexHeld, patch: &Patch, state: Patch
     // ORDERING: Orders the `patch_state` initialisations before the `transition = true`
     // stores below, so the ftrace handler never sees a function in transition with a task in
     // `Idle` state (pairs with its second `smp_mb(Read)` in `redirect.rs`). Also orders the
-    // target-state store before the `TIF_PATCH_PENDING` stores in `klp_start_transition()`
+    // target-state store before the `TIF_PATCH_PENDING` stores in `start_transition()`
     // (pairs with the test-and-clear in `klp_update_patch_state()` and the `smp_mb(Read)` in
     // `__klp_sched_try_switch()`), so no task switches to `Idle`.
     smp_mb(Write);
@@ -693,7 +693,7 @@ pub(crate) fn reverse_transition(locked: &KlpMutexHeld) {
     set_target_state(target.reversed());
 
     // ORDERING: Orders the target-state store before the `TIF_PATCH_PENDING` stores in
-    // `klp_start_transition()`; pairs with the test-and-clear in `klp_update_patch_state()` and
+    // `start_transition()`; pairs with the test-and-clear in `klp_update_patch_state()` and
     // the `smp_mb(Read)` in `__klp_sched_try_switch()`.
     smp_mb(Write);
 

@@ -7,30 +7,9 @@
 
 //! Compile-fail case: an attribute with `store` but mode 0444.
 
-use core::ptr::NonNull;
-use kernel::{
-    kobj_type,
-    kobject::{AttributeOps, Kobject, KobjectType},
-    prelude::*,
-};
+use kernel::{kobj_type, kobject::AttributeOps, prelude::*};
 
-struct LocalModule;
-impl kernel::ModuleMetadata for LocalModule {
-    const NAME: &'static CStr = c"compile_fail";
-    // SAFETY: Never loaded; NULL is the built-in `THIS_MODULE`.
-    const THIS_MODULE: kernel::ThisModule =
-        unsafe { kernel::ThisModule::from_ptr(core::ptr::null_mut()) };
-}
-
-struct Item {
-    kobj: Kobject,
-}
-
-// SAFETY: `kobj` is at the offset given; nothing to free.
-unsafe impl KobjectType for Item {
-    const KOBJECT_OFFSET: usize = core::mem::offset_of!(Item, kobj);
-    unsafe fn release(_this: NonNull<Self>) {}
-}
+include!("common/kobject_item.rs");
 
 struct Writable;
 
