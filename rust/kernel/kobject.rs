@@ -242,8 +242,8 @@ pub struct KobjAttribute<T: KobjectType>(bindings::kobj_attribute, PhantomData<f
 unsafe impl<T: KobjectType> Sync for KobjAttribute<T> {}
 
 impl<T: KobjectType> KobjAttribute<T> {
-    /// The attribute of `A`; for static storage only (the lockdep key of a sysfs attribute
-    /// must be static).
+    /// The attribute of `A`. Only attributes in a `static` reach sysfs (through
+    /// [`kobj_type!`]), as lockdep wants for their keys.
     pub const fn new<A: AttributeOps<T>>() -> Self {
         const {
             assert!(
