@@ -97,6 +97,8 @@ for t in $tests; do
 	if [ "$rc" != 0 ] && [ "$rc" != 4 ]; then
 		printf '%s\n' "$body" | sed 's/^/#   /' | head -60
 	fi
+	# Figures a script reports (sweep counts, digests to compare across cores).
+	printf '%s\n' "$body" | sed -n "s/^FIGURE: /# $t: /p"
 done
 
 # Dynamic debug: the transition code's pr_debug sites are listed under the

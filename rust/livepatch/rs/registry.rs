@@ -28,7 +28,10 @@ use kernel::{
         self,
         Kobject, //
     },
-    module::ModuleRef,
+    module::{
+        ModuleRef,
+        ModuleState, //
+    },
     prelude::*,
     sync::{
         atomic::{
@@ -110,6 +113,18 @@ fn enable_patch(patch: &Patch) -> Result {
         return Err(EINVAL);
     }
 
+    // Beyond the C core: a patch must name the module whose init enables it
+    // (Documentation/livepatch/livepatch.rst). A patch naming another, already loaded live-patch
+    // module would take that module's reference instead of its own, and its own module could be
+    // removed under it; the C core accepts such a patch.
+    if patch.module().state() != ModuleState::Coming {
+        pr_err!(
+            "module {} is not being loaded: its patch must be enabled from its module_init()\n",
+            patch.mod_name()
+        );
+        return Err(EINVAL);
+    }
+
     let root = root().ok_or(ENODEV)?;
 
     if !crate::klp_have_reliable_stack() {
@@ -124,6 +139,20 @@ fn enable_patch(patch: &Patch) -> Result {
                 patch.mod_name()
             );
             return Err((EINVAL, false));
+        }
+
+        // Beyond the C core: one patch per module, and a patch is registered once. A second
+        // klp_enable_patch() of the same patch would re-initialise the kobjects and list entry
+        // of a registered patch (the C core corrupts klp_patches).
+        if model::patches(locked)
+            .iter()
+            .any(|p| p.module().as_raw() == patch.module().as_raw())
+        {
+            pr_err!(
+                "module {} already has a registered patch\n",
+                patch.mod_name()
+            );
+            return Err((EEXIST, false));
         }
 
         // The reference is given up here and taken back when the patch is freed, unless a

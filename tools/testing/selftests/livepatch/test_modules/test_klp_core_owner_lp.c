@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Livepatch test: a module marked as a livepatch module, with no patch of
+ * its own, whose
+ * struct module test_klp_core_bad_patch (defect=foreign_lp_mod) puts in
+ * the patch it enables, as if the patch belonged to this module.
+ */
+
+#include <linux/module.h>
+
+struct module *test_klp_core_owner_lp(void);
+
+struct module *test_klp_core_owner_lp(void)
+{
+	return THIS_MODULE;
+}
+EXPORT_SYMBOL_GPL(test_klp_core_owner_lp);
+
+MODULE_LICENSE("GPL");
+MODULE_INFO(livepatch, "Y");
+MODULE_DESCRIPTION("Livepatch test: a module that a patch of another module names as its own");
