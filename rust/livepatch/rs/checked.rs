@@ -147,35 +147,42 @@ fn replace(_locked: &KlpMutexHeld, new: Option<KBox<CheckedCode>>) {
     }
 }
 
-/// Takes a snapshot of `patch`'s functions for `target` and publishes it.
-///
-/// Called when a transition starts or is reversed, after the patch's functions are on their
-/// stacks. If memory runs out, no snapshot is published: stack checks then fail as unreliable
-/// and tasks only switch themselves (at kernel exit, or when idle), which is slower but safe.
-///
-/// `patch` must be the patch in transition.
-pub(crate) fn publish(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) {
-    let new = build(locked, patch, target);
-    if new.is_err() {
-        pr_warn!(
-            "'{}': out of memory for the stack check; only tasks leaving the kernel switch\n",
-            patch.mod_name()
-        );
-    }
-    replace(locked, new.ok());
+/// A snapshot taken before the transition it is for starts or turns, so that running out of
+/// memory fails the operation asking for the transition (enabling, disabling, reversing), which
+/// can still back out, instead of leaving a transition that kernel threads could never finish.
+pub(crate) struct Snapshot(KBox<CheckedCode>);
+
+/// Takes the snapshot of `patch`'s functions for `target`. The patch's functions must already
+/// be on their stacks, as they will be when the transition starts, and `patch` must be the
+/// patch in transition by then.
+pub(crate) fn prepare(
+    locked: &KlpMutexHeld,
+    patch: &Patch,
+    target: PatchState,
+) -> Result<Snapshot> {
+    build(locked, patch, target).map(Snapshot)
+}
+
+/// Publishes `snapshot`, when its transition starts or is reversed.
+pub(crate) fn publish(locked: &KlpMutexHeld, snapshot: Snapshot) {
+    replace(locked, Some(snapshot.0));
 }
 
 /// Rebuilds the published snapshot after the func stacks changed (a module came or went during
-/// a transition); does nothing when none is published.
-pub(crate) fn refresh(locked: &KlpMutexHeld) {
+/// a transition); does nothing when none is published. On failure the published snapshot stays:
+/// after an object was unpatched it is a superset of the right one, which can only delay a
+/// switch; a caller that patched an object must undo it.
+pub(crate) fn refresh(locked: &KlpMutexHeld) -> Result {
     let Some(target) = get(&rcu::read_lock()).map(CheckedCode::target) else {
-        return;
+        return Ok(());
     };
     // A published snapshot means a transition runs.
     let Some(patch) = crate::model::transition_patch(locked) else {
-        return;
+        return Ok(());
     };
-    publish(locked, patch, target);
+    let snapshot = prepare(locked, patch, target)?;
+    publish(locked, snapshot);
+    Ok(())
 }
 
 /// Unpublishes the snapshot (the transition is over) and frees it.

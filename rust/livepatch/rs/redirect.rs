@@ -278,8 +278,10 @@ fn unpatch_object_funcs(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
 /// Removes the redirection of every function of `obj` (`klp_unpatch_object()`).
 pub(crate) fn unpatch_object(locked: &KlpMutexHeld, obj: &Object) {
     unpatch_object_funcs(locked, obj, false);
-    // A module going away during a transition: stack checks must stop using its code.
-    checked::refresh(locked);
+    // A module going away during a transition: stack checks may stop looking at its code.
+    if checked::refresh(locked).is_err() {
+        pr_warn!("out of memory for the stack check; keeping the previous one\n");
+    }
 }
 
 /// Redirects every function of `obj`; on failure, undoes what was done (`klp_patch_object()`).
@@ -295,8 +297,12 @@ pub(crate) fn patch_object(locked: &KlpMutexHeld, obj: &Object) -> Result {
         }
     }
     obj.set_patched(locked, true);
-    // A module coming during a transition: stack checks must see the new stacks.
-    checked::refresh(locked);
+    // A module coming during a transition: stack checks must see the new stacks, or the
+    // object is not patched.
+    if let Err(e) = checked::refresh(locked) {
+        unpatch_object_funcs(locked, obj, false);
+        return Err(e);
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@
 //! last kobject put waits for them.
 
 use crate::{
+    checked,
     model::{
         self,
         KlpMutexHeld,
@@ -240,7 +241,16 @@ fn enable(locked: &KlpMutexHeld, patch: &Patch) -> Result {
         }
     }
 
-    transition::start_transition(locked);
+    // The stack check's snapshot needs memory: take it while enabling can still back out.
+    let snapshot = match checked::prepare(locked, patch, PatchState::Patched) {
+        Ok(snapshot) => snapshot,
+        Err(e) => {
+            pr_warn!("failed to enable patch '{}'\n", patch.mod_name());
+            transition::cancel_transition(locked);
+            return Err(e);
+        }
+    };
+    transition::start_transition(locked, snapshot);
     patch.set_enabled(locked, true);
     transition::try_complete_transition(locked);
     Ok(())
@@ -254,6 +264,9 @@ pub(crate) fn disable(locked: &KlpMutexHeld, patch: &Patch) -> Result {
     if model::transition_patch(locked).is_some() {
         return Err(EBUSY);
     }
+
+    // Before anything changes, so that running out of memory leaves the patch enabled.
+    let snapshot = checked::prepare(locked, patch, PatchState::Unpatched)?;
 
     transition::init_transition(locked, patch, PatchState::Unpatched);
 
@@ -269,7 +282,7 @@ pub(crate) fn disable(locked: &KlpMutexHeld, patch: &Patch) -> Result {
     // with the test-and-clear there and the handler's `smp_mb(Read)` in `redirect.rs`.
     smp_mb(Write);
 
-    transition::start_transition(locked);
+    transition::start_transition(locked, snapshot);
     patch.set_enabled(locked, false);
     transition::try_complete_transition(locked);
     Ok(())

@@ -59,8 +59,7 @@ impl AttributeOps<Patch> for Enabled {
             // A transition may be reversed either way, so that it can complete without
             // `force`; a disabled patch cannot be enabled again.
             if model::transition_patch(locked).is_some_and(|t| core::ptr::eq(t, patch)) {
-                transition::reverse_transition(locked);
-                Ok(())
+                transition::reverse_transition(locked)
             } else if !enabled {
                 registry::disable(locked, patch)
             } else {

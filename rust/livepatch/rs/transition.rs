@@ -428,8 +428,7 @@ fn try_switch_task(task: &Task) -> bool {
     // transition ends or the func stacks change meanwhile (see `checked.rs`).
     let rcu = rcu::read_lock();
     let Some(code) = checked::get(&rcu) else {
-        // Not started yet, ended meanwhile (only possible from `__schedule()`), or no memory
-        // for the snapshot.
+        // Not started yet, or ended meanwhile (only possible from `__schedule()`).
         return false;
     };
     if code.target() != target {
@@ -570,8 +569,9 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
 }
 
 /// Marks every task that is not in the target state as pending, so that it switches
-/// (`klp_start_transition()`).
-pub(crate) fn start_transition(locked: &KlpMutexHeld) {
+/// (`klp_start_transition()`). `snapshot` is the code stack checks compare against, prepared
+/// for the patch in transition and the target state.
+pub(crate) fn start_transition(locked: &KlpMutexHeld, snapshot: checked::Snapshot) {
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
     let Some(patch) = current_patch(locked) else {
@@ -584,9 +584,8 @@ pub(crate) fn start_transition(locked: &KlpMutexHeld) {
         target.verb()
     );
 
-    // The code stack checks compare against, before any task is marked pending; the patch's
-    // functions are on their stacks by now.
-    checked::publish(locked, patch, target);
+    // The code stack checks compare against, before any task is marked pending.
+    checked::publish(locked, snapshot);
 
     {
         let tasks = tasklist::read_lock();
@@ -656,12 +655,15 @@ pub(crate) fn init_transition(locked: &KlpMutexHeld, patch: &Patch, state: Patch
 }
 
 /// Turns a running transition around, e.g. to back out of a patch that cannot finish
-/// (`klp_reverse_transition()`).
-pub(crate) fn reverse_transition(locked: &KlpMutexHeld) {
+/// (`klp_reverse_transition()`). Fails, changing nothing, when there is no memory for the stack
+/// check of the other direction.
+pub(crate) fn reverse_transition(locked: &KlpMutexHeld) -> Result {
     let Some(patch) = current_patch(locked) else {
-        return;
+        return Ok(());
     };
     let target = target_state();
+    // The func stacks stay as they are while the direction changes.
+    let snapshot = checked::prepare(locked, patch, target.reversed())?;
     let direction = if target == PatchState::Patched {
         "patching to unpatching"
     } else {
@@ -697,7 +699,8 @@ pub(crate) fn reverse_transition(locked: &KlpMutexHeld) {
     // the `smp_mb(Read)` in `__klp_sched_try_switch()`.
     smp_mb(Write);
 
-    start_transition(locked);
+    start_transition(locked, snapshot);
+    Ok(())
 }
 
 /// Gives a new task its parent's patch state and pending switch; called by `copy_process()`

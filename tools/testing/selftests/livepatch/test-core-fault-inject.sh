@@ -1,21 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Allocation failures while a livepatch module loads and enables its patch.
-# For N = 1, 2, ... test_modules/klp_failnth loads the module while the
-# N-th slab allocation (failslab), and in a second sweep the N-th page
-# allocation (fail_page_alloc), of the loading task fails, until loading
-# passes fewer than N allocations.  Every failed load must leave nothing
-# behind: no module, no livepatch directory, the functions unpatched and
-# the patches loaded before unchanged.  A load that absorbed the failure
-# must have enabled the patch.  Then the patch must load normally.  Leaks
-# are left to kmemleak (debug kernels scan at the end of the run).
+# Allocation failures while a livepatch module enables its patch.  For
+# N = 1, 2, ... test_modules/klp_failnth loads the module while the N-th
+# slab allocation (failslab), and in a second sweep the N-th page
+# allocation (fail_page_alloc), of the loading task fails, counted from
+# its entry into klp_enable_patch() (test_klp_fault_arm arms fail-nth
+# there; FAULT_SCOPE=insmod counts from the start of the load instead,
+# which adds the module loader's own allocations and takes much longer),
+# until loading passes fewer than N allocations.  Every failed load must
+# leave nothing behind: no module, no livepatch directory, the functions
+# unpatched and the patches loaded before unchanged.  A load that absorbed
+# the failure must have enabled the patch.  Then the patch must load
+# normally.  Leaks are left to kmemleak (debug kernels scan at the end of
+# the run).
 #
 # Three patches: a vmlinux function (test_klp_livepatch); callbacks and a
 # loaded module's object (test_klp_callbacks_demo); an atomic replace of
 # the latter, which adds no-op functions and a dynamic object
-# (test_klp_atomic_replace).  Each sweep prints its figures on a "FIGURE:"
-# line, printed at the end.  Skipped on kernels without fault injection.
+# (test_klp_atomic_replace).  Each sweep's figures are printed on a
+# "FIGURE:" line at the end.  Skipped on kernels without fault injection.
 
 . $(dirname $0)/functions.sh
 
@@ -24,6 +28,8 @@ MOD_LIVEPATCH=test_klp_livepatch
 MOD_DEMO=test_klp_callbacks_demo
 MOD_DEMO_TARGET=test_klp_callbacks_mod
 MOD_REPLACE=test_klp_atomic_replace
+MOD_ARM=test_klp_fault_arm
+SCOPE=${FAULT_SCOPE:-klp}
 FI=/sys/kernel/debug
 MAX_N=${FAULT_MAX_N:-5000}
 FIGURES=$(mktemp)
@@ -66,8 +72,13 @@ function restore_fail() {
 	echo 1 > $FI/fail_page_alloc/min-order
 }
 
+# Builtins only from here on, where it can be: each fork costs much on a
+# debug kernel in an emulator, and the sweeps load modules hundreds of times.
 function cmdline_patched() {
-	grep -q 'this has been live patched' /proc/cmdline
+	local line
+
+	read -r line < /proc/cmdline
+	[[ "$line" == *"this has been live patched"* ]]
 }
 
 # check_clean(mod, before) - after a failed load: no trace of mod, and the
@@ -84,11 +95,13 @@ function check_clean() {
 # patches_state() - every livepatch with its enabled and transition values,
 #	and whether cmdline_proc_show is patched
 function patches_state() {
-	local p
+	local p e t
 
 	for p in "$SYSFS_KLP_DIR"/*; do
 		[[ -e "$p" ]] || continue
-		echo -n "${p##*/}:$(cat "$p/enabled")$(cat "$p/transition") "
+		read -r e < "$p/enabled"
+		read -r t < "$p/transition"
+		echo -n "${p##*/}:$e$t "
 	done
 	cmdline_patched && echo -n "cmdline patched" || echo -n "cmdline original"
 }
@@ -119,15 +132,16 @@ function remove() {
 #	teardown undoes setup
 function sweep() {
 	local kind="$1" mod="$2" params="$3" setup="$4" reset="$5" teardown="$6"
-	local n out before failed=0 absorbed=0 errs="" e
+	local n out before failed=0 absorbed=0 errs="" e arm=
 	declare -A count
 
+	[[ $SCOPE == klp ]] && arm=-k
 	log "% fault sweep of $mod ($kind) begins"
 	$setup
 	before=$(patches_state)
 	only_fail $kind
 	for ((n = 1; n <= MAX_N; n++)); do
-		out=$($FAILNTH $n test_modules/$mod.ko "$params") || die "klp_failnth: $out"
+		out=$($FAILNTH ${arm} $n test_modules/$mod.ko "$params") || die "klp_failnth: $out"
 		case $out in
 		"ok not-reached")
 			break ;;
@@ -152,7 +166,7 @@ function sweep() {
 	$reset
 	$teardown
 	for e in "${!count[@]}"; do errs="$errs ${count[$e]} $e"; done
-	echo "FIGURE: $mod $kind: loads with allocation 1..$((n - 1)) failing: $failed failed cleanly (${errs# }), $absorbed enabled anyway; enabled at $n" >> "$FIGURES"
+	echo "FIGURE: $mod $kind ($SCOPE): loads with allocation 1..$((n - 1)) failing: $failed failed cleanly (${errs# }), $absorbed enabled anyway; enabled at $n" >> "$FIGURES"
 	log "% fault sweep of $mod ($kind) ends: every failed load left nothing behind"
 }
 
@@ -194,6 +208,7 @@ function reset_replace() {
 
 setup_config
 trap 'restore_fail; cleanup' EXIT INT TERM HUP
+[[ $SCOPE == klp ]] && { insmod test_modules/$MOD_ARM.ko || die "cannot load $MOD_ARM"; }
 
 
 start_test "allocation failures while enabling a patch of vmlinux"
@@ -246,6 +261,7 @@ check_result "% fault sweep of $MOD_REPLACE (slab) begins
 % fault sweep of $MOD_REPLACE (page) begins
 % fault sweep of $MOD_REPLACE (page) ends: every failed load left nothing behind"
 
+[[ $SCOPE == klp ]] && rmmod $MOD_ARM
 cat "$FIGURES"
 rm -f "$FIGURES"
 exit 0

@@ -4,17 +4,21 @@
  * loading task fails, and print how it went, for the fault-injection
  * selftest of the livepatch core.
  *
- *   usage: klp_failnth N MODULE.ko [PARAMS]
+ *   usage: klp_failnth [-k] N MODULE.ko [PARAMS]
  *
  * The module file is opened first; then N is written to
  * /proc/thread-self/fail-nth and finit_module(2) runs, so that only the
  * allocations (and the other enabled fault points) of loading and
- * initialising the module count.  Which fault points count is set in
- * debugfs (failslab, fail_page_alloc) by the caller.
+ * initialising the module count.  With -k, N is handed to the
+ * test_klp_fault_arm module instead, which sets the task's fail-nth when it
+ * enters klp_enable_patch(): only the points from there on count.  Which
+ * fault points count is set in debugfs (failslab, fail_page_alloc) by the
+ * caller.
  *
  * Prints one line: "ok" or the errno's symbolic name, then "injected" when
- * the N-th point was reached (and failed), or "not-reached" when loading
- * passed fewer than N points.  Exits 0 unless the tool itself failed.
+ * the N-th point was reached (and failed), "not-reached" when loading
+ * passed fewer than N points, or "not-armed" (-k) when the module never
+ * called klp_enable_patch().  Exits 0 unless the tool itself failed.
  */
 
 #define _GNU_SOURCE
@@ -47,7 +51,35 @@ static const char *errno_name(int err)
 	}
 }
 
+#define ARM "/sys/module/test_klp_fault_arm/parameters/"
+
 static int fail_nth_fd;
+
+static int write_file(const char *path, unsigned int value)
+{
+	char buf[16];
+	int fd = open(path, O_WRONLY | O_CLOEXEC), len, ret;
+
+	if (fd < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%u", value);
+	ret = write(fd, buf, len) == len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static int read_file(const char *path)
+{
+	char buf[16] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return len > 0 ? atoi(buf) : -1;
+}
 
 static int set_fail_nth(unsigned int n)
 {
@@ -60,13 +92,18 @@ static int set_fail_nth(unsigned int n)
 int main(int argc, char **argv)
 {
 	char left[16] = "";
-	const char *name;
+	const char *name, *how;
+	int fd, ret, err, armed = 0;
 	unsigned int n;
-	int fd, ret, err;
 	ssize_t len;
 
+	if (argc > 1 && !strcmp(argv[1], "-k")) {
+		armed = 1;
+		argc--;
+		argv++;
+	}
 	if (argc < 3 || argc > 4) {
-		fprintf(stderr, "usage: klp_failnth N MODULE.ko [PARAMS]\n");
+		fprintf(stderr, "usage: klp_failnth [-k] N MODULE.ko [PARAMS]\n");
 		return 2;
 	}
 	n = strtoul(argv[1], NULL, 10);
@@ -81,8 +118,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if (set_fail_nth(n)) {
-		perror("fail-nth");
+	if (armed ? write_file(ARM "nth", n) || write_file(ARM "pid", gettid()) :
+		    set_fail_nth(n)) {
+		perror(armed ? ARM : "fail-nth");
 		return 2;
 	}
 	ret = syscall(SYS_finit_module, fd, argc > 3 ? argv[3] : "", 0);
@@ -96,11 +134,17 @@ int main(int argc, char **argv)
 	}
 	left[len] = '\0';
 
+	how = atoi(left) == 0 ? "injected" : "not-reached";
+	if (armed && read_file(ARM "pid") != 0) {
+		how = "not-armed";
+		write_file(ARM "pid", 0);
+	}
+
 	name = ret ? errno_name(err) : "ok";
 	if (name)
 		printf("%s", name);
 	else
 		printf("errno%d", err);
-	printf(" %s\n", atoi(left) == 0 ? "injected" : "not-reached");
+	printf(" %s\n", how);
 	return 0;
 }

@@ -30,7 +30,8 @@
  * fail with ENODEV.
  *
  * Second form: PROCS processes each write VALUE COUNT times at the same
- * time; prints how many writes had each outcome.
+ * time; VALUE may be a comma-separated list, of which process i writes the
+ * i-th (cyclically).  Prints how many writes had each outcome.
  *
  * Prints a summary line, and for the first form a digest of all outcomes
  * (equal on both cores when they behave alike); exits 1 if any outcome or
@@ -332,6 +333,8 @@ static int sweep(int fd, int verbose, int *written, int *valid)
 /* Start the children together: each waits for the pipe to close. */
 static int gate[2];
 
+static int child_index;
+
 static int run_children(int procs, int (*child)(void))
 {
 	int i, status, failed = 0;
@@ -345,6 +348,7 @@ static int run_children(int procs, int (*child)(void))
 		if (pid < 0)
 			return -1;
 		if (!pid) {
+			child_index = i;
 			close(gate[1]);
 			if (read(gate[0], &c, 1) < 0)
 				_exit(2);
@@ -377,8 +381,18 @@ static int race_pipe[2];
 
 static int race_child(void)
 {
-	struct value v = { (char *)race_value, strlen(race_value), 0, 0 };
-	int fd = open(knob, O_WRONLY), i;
+	/* Child i writes the i-th value of the comma-separated list (cyclically). */
+	char *list = strdup(race_value), *words[16], *save;
+	int fd = open(knob, O_WRONLY), i, n = 0;
+	struct value v;
+	char *word;
+
+	for (word = strtok_r(list, ",", &save); word && n < 16; word = strtok_r(NULL, ",", &save))
+		words[n++] = word;
+	if (!n)
+		return 2;
+	word = words[child_index % n];
+	v = (struct value){ word, strlen(word), 0, 0 };
 
 	if (fd < 0)
 		return 2;
