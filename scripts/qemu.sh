@@ -35,7 +35,8 @@ if [ "$mode" = shell ]; then
 	exec "$TOP/scripts/chroot.sh" "$root" "${qemu[@]}"
 fi
 
-timeout=${KLP_QEMU_TIMEOUT:-1200}
+# A debug kernel runs the whole check for about half an hour under TCG.
+timeout=${KLP_QEMU_TIMEOUT:-$([ "${KLP_VARIANT:-}" = debug ] && echo 3600 || echo 1200)}
 console=$out/console.log
 phase "booting the $core-core kernel (QEMU ${accel[*]}; console: $console)"
 set +e

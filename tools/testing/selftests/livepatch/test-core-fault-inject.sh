@@ -4,16 +4,15 @@
 # Allocation failures while a livepatch module enables its patch.  For
 # N = 1, 2, ... test_modules/klp_failnth loads the module while the N-th
 # slab allocation (failslab), and in a second sweep the N-th page
-# allocation (fail_page_alloc), of the loading task fails, counted from
-# its entry into klp_enable_patch() (test_klp_fault_arm arms fail-nth
-# there; FAULT_SCOPE=insmod counts from the start of the load instead,
-# which adds the module loader's own allocations and takes much longer),
-# until loading passes fewer than N allocations.  Every failed load must
-# leave nothing behind: no module, no livepatch directory, the functions
-# unpatched and the patches loaded before unchanged.  A load that absorbed
-# the failure must have enabled the patch.  Then the patch must load
-# normally.  Leaks are left to kmemleak (debug kernels scan at the end of
-# the run).
+# allocation (fail_page_alloc), of its klp_enable_patch() call fails
+# (test_klp_fault_arm arms fail-nth for that call only; FAULT_SCOPE=insmod
+# counts from the start of the load instead, which adds the module
+# loader's own allocations and takes much longer), until the call passes
+# fewer than N allocations.  Every failed load must leave nothing behind:
+# no module, no livepatch directory, the functions unpatched and the
+# patches loaded before unchanged.  A load that absorbed the failure must
+# have enabled the patch.  Then the patch must load normally.  Leaks are
+# left to kmemleak (debug kernels scan at the end of the run).
 #
 # Three patches: a vmlinux function (test_klp_livepatch); callbacks and a
 # loaded module's object (test_klp_callbacks_demo); an atomic replace of

@@ -10,8 +10,8 @@
  * /proc/thread-self/fail-nth and finit_module(2) runs, so that only the
  * allocations (and the other enabled fault points) of loading and
  * initialising the module count.  With -k, N is handed to the
- * test_klp_fault_arm module instead, which sets the task's fail-nth when it
- * enters klp_enable_patch(): only the points from there on count.  Which
+ * test_klp_fault_arm module instead, which arms the task's fail-nth for the
+ * duration of its klp_enable_patch() call: only those points count.  Which
  * fault points count is set in debugfs (failslab, fail_page_alloc) by the
  * caller.
  *
@@ -138,6 +138,8 @@ int main(int argc, char **argv)
 	if (armed && read_file(ARM "pid") != 0) {
 		how = "not-armed";
 		write_file(ARM "pid", 0);
+	} else if (armed) {
+		how = read_file(ARM "left") == 0 ? "injected" : "not-reached";
 	}
 
 	name = ret ? errno_name(err) : "ok";

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Livepatch test: arm fail-nth (Documentation/fault-injection/) when a task
- * enters klp_enable_patch(), so that a fault-injection sweep counts only the
- * allocations of the livepatch core and of what runs after it in the patch
- * module's init, not those of the module loader before it.
+ * Livepatch test: arm fail-nth (Documentation/fault-injection/) for the
+ * duration of one klp_enable_patch() call, so that a fault-injection sweep
+ * counts only the allocations of the livepatch core (and of the callbacks
+ * it calls), not those of the module loader around it.
  *
  * Write the task's pid to the "pid" parameter and N to "nth": when that
- * task next enters klp_enable_patch(), its N-th fault-injection point
- * fails (the task's fail-nth is set to N, as writing N to
- * /proc/<pid>/fail-nth would).  The task reads /proc/thread-self/fail-nth
- * afterwards as usual; "pid" is cleared once used.
+ * task next enters klp_enable_patch(), its fail-nth is set to N (as writing
+ * N to /proc/<pid>/fail-nth would), so that its N-th fault-injection point
+ * fails; when the call returns, "left" gets the points still to pass (0:
+ * the N-th failed) and fail-nth is cleared.  "pid" is cleared once used.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -26,29 +26,55 @@ static unsigned int nth;
 module_param(nth, uint, 0600);
 MODULE_PARM_DESC(nth, "which fault-injection point fails, counted from klp_enable_patch()");
 
+static unsigned int left;
+module_param(left, uint, 0400);
+MODULE_PARM_DESC(left, "fault-injection points the last armed call did not reach");
+
 #ifdef CONFIG_FAULT_INJECTION
-static int arm(struct kprobe *p, struct pt_regs *regs)
+/* Per call: whether this call was armed. */
+struct armed {
+	bool armed;
+};
+
+static int arm(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (READ_ONCE(pid) && current->pid == READ_ONCE(pid)) {
+	struct armed *a = (struct armed *)ri->data;
+
+	a->armed = READ_ONCE(pid) && current->pid == READ_ONCE(pid);
+	if (a->armed) {
 		current->fail_nth = READ_ONCE(nth);
 		WRITE_ONCE(pid, 0);
 	}
 	return 0;
 }
 
-static struct kprobe probe = {
-	.symbol_name = "klp_enable_patch",
-	.pre_handler = arm,
+static int disarm(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct armed *a = (struct armed *)ri->data;
+
+	if (a->armed) {
+		WRITE_ONCE(left, current->fail_nth);
+		current->fail_nth = 0;
+	}
+	return 0;
+}
+
+static struct kretprobe probe = {
+	.kp.symbol_name = "klp_enable_patch",
+	.entry_handler = arm,
+	.handler = disarm,
+	.data_size = sizeof(struct armed),
+	.maxactive = 4,
 };
 
 static int test_klp_fault_arm_init(void)
 {
-	return register_kprobe(&probe);
+	return register_kretprobe(&probe);
 }
 
 static void test_klp_fault_arm_exit(void)
 {
-	unregister_kprobe(&probe);
+	unregister_kretprobe(&probe);
 }
 #else
 static int test_klp_fault_arm_init(void)
@@ -65,4 +91,4 @@ static void test_klp_fault_arm_exit(void)
 module_init(test_klp_fault_arm_init);
 module_exit(test_klp_fault_arm_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Livepatch test: fail the N-th allocation from klp_enable_patch() on");
+MODULE_DESCRIPTION("Livepatch test: fail the N-th allocation of a klp_enable_patch() call");
