@@ -122,21 +122,27 @@ livepatch: '$MOD_LIVEPATCH': unpatching complete
 
 
 # - Kthread 0 of the target module sleeps in the original function, so the
-#   patching transition stays in progress during the sweeps.  Then eight
-#   processes write 0 and eight write 1 at once, 100 times each: every
-#   write reverses the transition or fails with EINVAL.  The transition
-#   then goes on to patching, and completes once the kthread leaves.
+#   patching transition stays in progress during the sweeps.  Then kthread 1,
+#   switched meanwhile, sleeps in the new function, which blocks unpatching
+#   too, and eight processes write 0 and eight write 1 at once, 100 times
+#   each: every write reverses the transition or fails with EINVAL.  The
+#   transition then goes on to patching, and completes once both kthreads
+#   leave.
 
 start_test "malformed and racing writes during a blocked patching transition"
 
 load_mod $MOD_TARGET hold=1
 load_lp_nowait $MOD_LIVEPATCH
 sweep_all
+set_param $MOD_LIVEPATCH hold 2
+wait_param $MOD_LIVEPATCH blocked 2
 log "% races of 0 and 1 to $MOD_LIVEPATCH/enabled begin"
 race 0,1 100 16 ok EINVAL >/dev/null
 [[ "$(cat "$PATCH_DIR/transition")" == 1 ]] || die "the transition ended during the races"
 [[ "$(cat "$PATCH_DIR/enabled")" == 1 ]] || echo 1 > "$PATCH_DIR/enabled"
 log "% races of 0 and 1 to $MOD_LIVEPATCH/enabled end: the transition is still in progress"
+set_param $MOD_LIVEPATCH hold 0
+wait_param $MOD_LIVEPATCH blocked 0
 set_param $MOD_TARGET hold 0
 wait_transition $MOD_LIVEPATCH
 disable_lp $MOD_LIVEPATCH
@@ -155,8 +161,12 @@ livepatch: '$MOD_LIVEPATCH': starting patching transition
 % sweep $MOD_LIVEPATCH/force: 629 writes, 30 valid values not written: every outcome as on the C core, state unchanged
 % sweep $MOD_LIVEPATCH/force -j 8: 8 processes wrote 659 values each: every outcome as on the C core, state unchanged
 % sweep $MOD_LIVEPATCH/force -u $NOBODY: force as uid $NOBODY: open: EACCES
+% echo 2 > /sys/module/$MOD_LIVEPATCH/parameters/hold
+$MOD_LIVEPATCH: livepatch_transition_func: kthread 1 sleeps in the new function
 % races of 0 and 1 to $MOD_LIVEPATCH/enabled begin
 % races of 0 and 1 to $MOD_LIVEPATCH/enabled end: the transition is still in progress
+% echo 0 > /sys/module/$MOD_LIVEPATCH/parameters/hold
+$MOD_LIVEPATCH: livepatch_transition_func: kthread 1 leaves the new function
 % echo 0 > /sys/module/$MOD_TARGET/parameters/hold
 $MOD_TARGET: test_klp_transition_func: kthread 0 leaves the original function
 livepatch: '$MOD_LIVEPATCH': completing patching transition
