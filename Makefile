@@ -8,6 +8,8 @@
 #   make check CORE=c    the same on the upstream C core
 #   make check DEBUG=1   the same on a lockdep/kmemleak/DEBUG_LIST kernel
 #   make bench           time patched calls on both cores (C and Rust, same run)
+#   make stress          enable/disable/replace cycles under load, on both cores
+#                        (STRESS_CYCLES=1000, STRESS_VARIANT=debug; empty: plain)
 #   make klp-build-demo  klp-build a patch module from a diff, load it on both cores
 #   make shell           interactive guest (CORE=c|rust)
 #   make kernel          only build (CORE=c|rust)
@@ -17,19 +19,25 @@ CORE ?= rust
 TESTS ?=
 BENCH_CALLS ?= 1000000
 BENCH_ROUNDS ?= 11
+STRESS_CYCLES ?= 1000
+STRESS_VARIANT ?= debug
+STRESS_SEED ?= 1
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: all run check bench klp-build-demo shell kernel sysroot clean-cache help
+.PHONY: all run check bench stress klp-build-demo shell kernel sysroot clean-cache help
 all: help
 
 help:
-	@sed -n '6,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,17p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) $(SCRIPTS)/check.sh $(CORE) $(TESTS)
 
 bench:
 	@$(SCRIPTS)/bench.sh $(BENCH_CALLS) $(BENCH_ROUNDS)
+
+stress:
+	@KLP_VARIANT=$(STRESS_VARIANT) $(SCRIPTS)/stress.sh $(STRESS_CYCLES) $(STRESS_SEED)
 
 klp-build-demo:
 	@$(SCRIPTS)/klp-build-demo.sh

@@ -64,6 +64,9 @@ fi
 mkdir -p "$dir/bench"
 cp "$build/bench/"*.ko "$dir/bench/"
 cp "$top/scripts/guest/bench.sh" "$dir/bench/run.sh"
+mkdir -p "$dir/stress"
+cp "$build/stress/"*.ko "$build/stress/klp_stress_getpid" "$dir/stress/"
+cp "$top/scripts/guest/stress.sh" "$dir/stress/run.sh"
 
 (cd "$dir" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc --quiet) | gzip -1 >"$out.tmp"

@@ -56,4 +56,12 @@ rm -rf "$bm"
 mkdir -p "$bm"
 cp "$tree/samples/livepatch/bench/"* "$bm/"
 make -C "$build" LLVM=1 M="$bm" -j"$jobs" modules
+
+echo "== stress modules"
+sm=$build/stress
+rm -rf "$sm"
+mkdir -p "$sm"
+cp "$tree/samples/livepatch/stress/"* "$sm/"
+make -C "$build" LLVM=1 M="$sm" -j"$jobs" modules
+gcc -O2 -Wall -static -o "$sm/klp_stress_getpid" "$sm/klp_stress_getpid.c"
 echo "== done"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Pack the initramfs for a built kernel and boot it in QEMU (from the sysroot).
 #   usage: qemu.sh SYSROOT BUILD CORE MODE [TESTS...]
-# MODE is check, run, bench, klpbuild or shell. The console goes to
+# MODE is check, run, bench, stress, klpbuild or shell. The console goes to
 # $LOGDIR/<core>/console.log (KLP_GUEST_LOGDIR overrides the folder); but in
 # shell mode, the guest's dmesg is saved next to it as dmesg.log.
 # KLP_GUEST_EXTRA names a host folder that the guest sees as /extra.
@@ -23,6 +23,8 @@ read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
 append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M klp.mode=$mode"
 if [ "$mode" = bench ]; then
 	[ -n "$tests" ] && append="$append klp.bench=${tests// /,}"
+elif [ "$mode" = stress ]; then
+	[ -n "$tests" ] && append="$append klp.stress=${tests// /,}"
 elif [ -n "$tests" ]; then
 	append="$append klp.tests=${tests// /,}"
 fi
@@ -47,6 +49,7 @@ set +e
 	KLP-BEGIN*) phase "running ${line#KLP-BEGIN }" ;;
 	KLP-INIT*) phase "guest up (${line#KLP-INIT })"; up=1 ;;
 	"KLP-BENCH "*) phase "measured ${line#KLP-BENCH }" ;;
+	"KLP-STRESS-PHASE "*) phase "${line#KLP-STRESS-PHASE }" ;;
 	esac
 	if { [ "$mode" = run ] || [ "$mode" = klpbuild ]; } && [ -n "${up:-}" ]; then
 		case $line in
