@@ -130,9 +130,8 @@ replace() {
 	replaces=$((replaces + 1))
 }
 
-# Disable whatever patch is left, forcing a transition that does not end;
-# then remove the stress patch modules.
-teardown() {
+# Disable whatever patch is left, forcing a transition that does not end.
+disable_all() {
 	local p try
 	for ((try = 0; try < 5; try++)); do
 		for p in "$klp"/*; do
@@ -151,6 +150,11 @@ teardown() {
 		done
 	done
 	stack=
+}
+
+# Then remove the stress patch modules.
+unload_all() {
+	local p
 	for p in a b r; do
 		grep -q "^klp_stress_$p " /proc/modules && unload "klp_stress_$p"
 	done
@@ -294,7 +298,8 @@ done
 now_us; t_end=$now
 
 progress "teardown after the cycles"
-teardown
+disable_all
+unload_all
 stop_load
 slab_after=$(slab_kb)
 
@@ -314,6 +319,7 @@ if [ $cleanup_forced = 0 ]; then
 	unpark && park r && echo 0 >"$klp/klp_stress_r/enabled" && force klp_stress_r gone o
 	count_calls klp_stress_r
 	unpark
+	disable_all
 	stop_load
 	# A forced patch's module is never put: these must fail (checked below),
 	# after the time an asynchronous put would take.
