@@ -98,9 +98,24 @@ wait_done() { # patch transition|gone version
 	done
 }
 
+# Where a patch module's code is, to place the RIP of an oops in freed module
+# text: .text of every load, and the functions' addresses at the first load
+# (the layout within .text is the same every time).
+where() { # module
+	local t
+	read -r t <"/sys/module/$1/sections/.text" 2>/dev/null
+	echo "KLP-STRESS-MOD $1 .text=$t"
+	if [ -z "${shown[$1]}" ]; then
+		shown[$1]=1
+		grep "\[$1\]" /proc/kallsyms | sed "s/^/KLP-STRESS-MOD $1 /"
+	fi
+}
+declare -A shown
+
 enable() { # letter
 	local m=klp_stress_$1
 	insmod "$m.ko" || { err "insmod $m failed"; return 1; }
+	where "$m"
 	wait_done "$m" transition "$1" || return
 	stack+=$1
 	enables=$((enables + 1))
@@ -119,6 +134,7 @@ disable() { # letter
 replace() {
 	local i m
 	insmod klp_stress_r.ko || { err "insmod klp_stress_r failed"; return 1; }
+	where klp_stress_r
 	wait_done klp_stress_r transition r || return
 	# The replaced patches are freed, and their modules put, asynchronously.
 	for ((i = 0; i < ${#stack}; i++)); do

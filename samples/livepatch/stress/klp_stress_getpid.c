@@ -21,14 +21,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* One cache line per worker, so that counting does not bounce lines. */
+#define __aligned(x) __attribute__((aligned(x)))
+#define load(p) __atomic_load_n(p, __ATOMIC_RELAXED)
+#define store(p, v) __atomic_store_n(p, v, __ATOMIC_RELAXED)
+
+/*
+ * Shared by the parent and the workers, read and written with relaxed
+ * atomics; one cache line per worker, so that counting does not bounce lines.
+ */
 struct slot {
-	volatile unsigned long calls;
-	volatile unsigned long wrong;
-} __attribute__((aligned(64)));
+	unsigned long calls;
+	unsigned long wrong;
+} __aligned(64);
 
 struct shared {
-	volatile int stop;
+	int stop;
 	struct slot slot[];
 };
 
@@ -59,13 +66,13 @@ static void worker(struct slot *s)
 
 	if (me <= 0)
 		_exit(2);
-	while (!sh->stop) {
+	while (!load(&sh->stop)) {
 		for (i = 0; i < 256; i++)
 			if (syscall(SYS_getpid) != me)
 				wrong++;
 		calls += 256;
-		s->calls = calls;
-		s->wrong = wrong;
+		store(&s->calls, calls);
+		store(&s->wrong, wrong);
 	}
 	_exit(0);
 }
@@ -104,7 +111,7 @@ int main(int argc, char *argv[])
 
 		if (pid < 0) {
 			perror("fork");
-			sh->stop = 1;
+			store(&sh->stop, 1);
 			workers = i;
 			break;
 		}
@@ -116,17 +123,17 @@ int main(int argc, char *argv[])
 			worker(&sh->slot[i]);
 		}
 	}
-	while (!stop && !sh->stop)
+	while (!stop && !load(&sh->stop))
 		sigsuspend(&old);
-	sh->stop = 1;
+	store(&sh->stop, 1);
 
 	for (i = 0; i < workers; i++) {
 		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 			lost++;
 	}
 	for (i = 0; i < workers; i++) {
-		calls += sh->slot[i].calls;
-		wrong += sh->slot[i].wrong;
+		calls += load(&sh->slot[i].calls);
+		wrong += load(&sh->slot[i].wrong);
 	}
 	printf("calls %lu wrong %lu workers %d lost %d\n", calls, wrong, workers, lost);
 	return wrong || lost;
