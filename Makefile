@@ -9,7 +9,7 @@
 #   make check DEBUG=1   the same on a lockdep/kmemleak/DEBUG_LIST kernel
 #   make bench           time patched calls on both cores (C and Rust, same run)
 #   make stress          enable/disable/replace cycles under load, on both cores
-#                        (STRESS_CYCLES=1000, STRESS_VARIANT=debug; empty: plain)
+#                        (STRESS_CYCLES=300, STRESS_VARIANT=debug; empty: plain)
 #   make klp-build-demo  klp-build a patch module from a diff, load it on both cores
 #   make shell           interactive guest (CORE=c|rust)
 #   make kernel          only build (CORE=c|rust)
@@ -19,7 +19,7 @@ CORE ?= rust
 TESTS ?=
 BENCH_CALLS ?= 1000000
 BENCH_ROUNDS ?= 11
-STRESS_CYCLES ?= 1000
+STRESS_CYCLES ?= 300
 STRESS_VARIANT ?= debug
 STRESS_SEED ?= 1
 SCRIPTS := $(CURDIR)/scripts

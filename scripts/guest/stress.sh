@@ -13,7 +13,7 @@
 # ok|not-ok <what>", "KLP-STRESS-ERROR <what>", "KLP-STRESS-PHASE <what>",
 # "KLP-STRESS-OP <cycle> <op> ..." per cycle and "KLP-STRESS-DONE" at the end.
 
-cycles=${1:-1000} seed=${2:-1}
+cycles=${1:-300} seed=${2:-1}
 workers=64
 timeout_s=60	# longest wait for one transition before giving up
 klp=/sys/kernel/livepatch
