@@ -71,6 +71,31 @@ pub fn location(addr: usize) -> Option<usize> {
     (loc != 0).then_some(loc as usize)
 }
 
+/// Returns the address the call at the `fentry` site of the function at `addr` returns to, if
+/// the function has a site.
+///
+/// A task with this address on its stack is inside ftrace's handling of a call of the function:
+/// in a trampoline or a handler, possibly preempted there. A handler that redirects the call
+/// (see [`FtraceRegs::set_instruction_pointer`]) may already have chosen where the task goes
+/// next, which its stack does not show until the trampoline returns.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings, ftrace};
+///
+/// let site = ftrace::location(bindings::msleep as usize).unwrap();
+/// let ret = ftrace::site_return_address(bindings::msleep as usize).unwrap();
+/// assert!(ret > site);
+///
+/// fn rust_fn() {}
+/// assert!(ftrace::site_return_address(rust_fn as usize).is_none());
+/// ```
+pub fn site_return_address(addr: usize) -> Option<usize> {
+    // The site is a call instruction of `MCOUNT_INSN_SIZE` bytes.
+    location(addr).map(|site| site + bindings::MCOUNT_INSN_SIZE as usize)
+}
+
 /// The register state a handler receives: the traced function's arguments and return address.
 ///
 /// # Invariants

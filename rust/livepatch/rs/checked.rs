@@ -99,6 +99,39 @@ fn patching_range(locked: &KlpMutexHeld, func: &Func) -> Option<(usize, usize)> 
     }
 }
 
+/// Adds the ranges a task must not be in to switch, for a function of `old_func` whose code
+/// `code` (start, size) the transition changes: that code, and the return address of the call
+/// at `old_func`'s ftrace site.
+///
+/// A task preempted in the ftrace handler or trampoline after the handler chose the new
+/// function or the one below has neither on its stack yet, only that return address. Switched
+/// there, it would still go where the handler sent it, after the transition ends and (when
+/// the handler stays registered for another patch's function, or an atomic replace) the
+/// module of that function may already be gone. The C core misses this case.
+fn push_checked(
+    ranges: &mut KVec<Range>,
+    old_func: usize,
+    code: (usize, usize),
+    name: *const c_char,
+) -> Result {
+    let (start, size) = code;
+    let end = start.wrapping_add(size);
+    ranges.push(Range { start, end, name }, GFP_KERNEL)?;
+    if let Some(ret) = kernel::ftrace::site_return_address(old_func) {
+        if !(start..end).contains(&ret) {
+            ranges.push(
+                Range {
+                    start: ret,
+                    end: ret + 1,
+                    name,
+                },
+                GFP_KERNEL,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Builds the snapshot of `patch`'s functions for `target`.
 fn build(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) -> Result<KBox<CheckedCode>> {
     let mut ranges = KVec::new();
@@ -112,14 +145,12 @@ fn build(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) -> Result<KBo
             } else {
                 patching_range(locked, func)
             };
-            if let Some((start, size)) = range {
-                ranges.push(
-                    Range {
-                        start,
-                        end: start.wrapping_add(size),
-                        name: func.old_name().as_char_ptr(),
-                    },
-                    GFP_KERNEL,
+            if let Some(code) = range {
+                push_checked(
+                    &mut ranges,
+                    func.old_func(),
+                    code,
+                    func.old_name().as_char_ptr(),
                 )?;
             }
         }
@@ -197,4 +228,48 @@ pub(crate) fn get(_guard: &rcu::Guard) -> Option<&CheckedCode> {
     // SAFETY: A published snapshot is freed only after a grace period that starts once it is
     // unpublished, so it outlives the read-side section of `_guard`.
     (!ptr.is_null()).then(|| unsafe { &*ptr })
+}
+
+#[kunit_tests(livepatch_checked_code)]
+mod tests {
+    use super::*;
+    use kernel::bindings;
+
+    fn snapshot(old_func: usize, code: (usize, usize)) -> Result<CheckedCode> {
+        let mut ranges = KVec::new();
+        push_checked(&mut ranges, old_func, code, c"msleep".as_char_ptr())?;
+        Ok(CheckedCode {
+            target: PatchState::Unpatched,
+            ranges,
+        })
+    }
+
+    #[test]
+    fn a_task_in_the_ftrace_handling_of_a_call_blocks() -> Result {
+        // A traceable C function stands for a patched one, and a Rust function (which has no
+        // ftrace site) for the code the transition changes.
+        let old_func = bindings::msleep as usize;
+        let ret = kernel::ftrace::site_return_address(old_func).ok_or(EINVAL)?;
+        let code = (snapshot as usize, 16);
+        let checked = snapshot(old_func, code)?;
+
+        assert!(checked.blocker(&[code.0]).is_some());
+        assert!(checked.blocker(&[0, code.0 + 15]).is_some());
+        assert!(checked.blocker(&[code.0 + 16]).is_none());
+        // Preempted in the handler or trampoline: only the site's return address shows.
+        assert_eq!(checked.blocker(&[0, ret, 0]), Some(c"msleep"));
+        assert!(checked.blocker(&[ret - 1, ret + 1]).is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn the_original_code_covers_its_site() -> Result {
+        // Patching a function whose original code runs: the site is in that code already.
+        let old_func = bindings::msleep as usize;
+        let ret = kernel::ftrace::site_return_address(old_func).ok_or(EINVAL)?;
+        let checked = snapshot(old_func, (old_func, ret - old_func + 8))?;
+        assert_eq!(checked.ranges.len(), 1);
+        assert!(checked.blocker(&[ret]).is_some());
+        Ok(())
+    }
 }
