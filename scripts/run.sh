@@ -11,5 +11,7 @@ tree=$("$TOP/scripts/source.sh" "$root")
 build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
 case $what in
 build) echo "kernel: $build/arch/x86/boot/bzImage" ;;
+run) "$TOP/scripts/qemu.sh" "$root" "$build" "$core" run \
+	${RUST_SAMPLE:+rust_livepatch_sample} ;;
 *) "$TOP/scripts/qemu.sh" "$root" "$build" "$core" "$what" ;;
 esac
