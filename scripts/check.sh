@@ -130,12 +130,13 @@ fi
 
 # KUnit: our suites and the doctests of our abstractions (dmesg, KTAP).
 dmesg=$(sed 's/^\[[^]]*\] \{0,1\}//' "$out/dmesg.log")
-ours_doctests='hashtable|ftrace|dynamic_debug|tasklist|task_control|cpu_hotplug|cpu_preempt|stacktrace|static_key|static_work|kobject|kallsyms|module_elf|module_loaded|workqueue_embedded'
+ours_doctests='hashtable|ftrace|livepatch|dynamic_debug|tasklist|task_control|cpu_hotplug|cpu_preempt|stacktrace|static_key|static_work|kobject|kallsyms|module_elf|module_loaded|workqueue_embedded'
 expected_suites="livepatch_shadow livepatch_state rust_ftrace rust_tasklist rust_cpu_hotplug
 	rust_task_control rust_stacktrace rust_static_key rust_static_work rust_doctests_kernel
-	rust_kobject rust_kallsyms rust_module_elf rust_module_loaded rust_embedded_work"
+	rust_kobject rust_kallsyms rust_module_elf rust_module_loaded rust_embedded_work
+	rust_livepatch_shadow"
 # Suites inside the Rust core itself.
-[ "$core" = rust ] && expected_suites="$expected_suites livepatch_reloc_names"
+[ "$core" = rust ] && expected_suites="$expected_suites livepatch_reloc_names livepatch_checked_code"
 ours_re="livepatch_[a-z_]*|$(echo $expected_suites | tr ' ' '|')"
 suites=$(printf '%s\n' "$dmesg" | sed -n 's/^    # Subtest: //p' | grep -Ex "$ours_re" | sort -u)
 for s in $expected_suites; do

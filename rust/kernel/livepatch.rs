@@ -46,11 +46,15 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
+pub mod shadow;
+
 use crate::{
     bindings,
     error::to_result,
     ffi::{
         c_int,
+        c_uint,
+        c_ulong,
         c_void, //
     },
     module::LoadedModule,
@@ -190,6 +194,33 @@ impl Object {
     }
 }
 
+/// A system state a patch introduces or keeps, and its version (`klp_state`).
+///
+/// A patch cannot be enabled after one whose state of the same id has a higher version; when
+/// patches are atomically replaced, the new one must keep every state of the old ones.
+#[derive(Clone, Copy)]
+pub struct State {
+    id: c_ulong,
+    version: c_uint,
+}
+
+impl State {
+    /// The state `id`, at `version`.
+    pub const fn new(id: c_ulong, version: c_uint) -> Self {
+        Self { id, version }
+    }
+
+    /// The state's id.
+    pub const fn id(&self) -> c_ulong {
+        self.id
+    }
+
+    /// The state's version.
+    pub const fn version(&self) -> c_uint {
+        self.version
+    }
+}
+
 /// An object of an enabled patch, as its callbacks see it.
 ///
 /// # Invariants
@@ -227,6 +258,16 @@ impl ObjectRef {
         // SAFETY: The module is loaded for the duration of the callback (type invariants).
         (!module.is_null()).then(|| unsafe { LoadedModule::from_raw(module) })
     }
+
+    /// The state `id` of the patches enabled before the one the callback is for, if one of them
+    /// has it (`klp_get_prev_state()`).
+    pub fn prev_state(&self, id: c_ulong) -> Option<State> {
+        // SAFETY: Callbacks run under `klp_mutex`, which keeps the list of patches the function
+        // walks as it is.
+        let state = unsafe { bindings::klp_get_prev_state(id) };
+        // SAFETY: A non-null result is a state of an enabled patch, readable during the callback.
+        (!state.is_null()).then(|| unsafe { State::new((*state).id, (*state).version) })
+    }
 }
 
 /// A live patch: what it replaces, and how.
@@ -237,8 +278,15 @@ pub trait LivePatch: 'static {
     const OBJECTS: &'static [Object];
 
     /// Whether the patch atomically replaces every patch enabled before it, which it disables
-    /// when its transition completes (a cumulative patch, `klp_patch.replace`).
-    const REPLACE: bool = false;
+    /// when its transition completes (a cumulative patch, `klp_patch.replace`). Asked once,
+    /// when the module loads (so a module parameter can decide).
+    fn replace() -> bool {
+        false
+    }
+
+    /// The system states the patch introduces or keeps (its own state `id` is therefore
+    /// `STATES.iter().find(|s| s.id() == id)`, what `klp_get_state()` returns for it).
+    const STATES: &'static [State] = &[];
 
     /// Called before an object [with callbacks](Object::with_callbacks) is patched: when the
     /// patch is enabled, or when the object's module loads later. An error cancels enabling the
@@ -256,6 +304,10 @@ pub trait LivePatch: 'static {
 
     /// Called after an object with callbacks was unpatched, if its `pre_patch` succeeded.
     fn post_unpatch(_obj: &ObjectRef) {}
+
+    /// Called when the module is removed, after the patch was disabled and released, so none of
+    /// its functions or callbacks can run anymore (not after a forced unload).
+    fn exit() {}
 }
 
 /// The C callbacks calling `T`'s.
@@ -293,7 +345,7 @@ mod adapters {
 /// # Invariants
 ///
 /// - `patch.objs` points to `objs`, a zero-terminated array, whose entries' `funcs` point to the
-///   zero-terminated arrays of `funcs`; names point to `'static` strings; `patch.mod_` is
+///   zero-terminated arrays of `funcs`; `patch.states` points to `states`, zero-terminated; names point to `'static` strings; `patch.mod_` is
 ///   `module`. Heap allocations do not move, so the pointers stay valid as long as the fields.
 /// - After [`Self::enable`] succeeded, the livepatch core uses the structures until it drops the
 ///   module reference it took then; the fields are only dropped once no reference is left.
@@ -301,6 +353,7 @@ struct Registration {
     patch: ManuallyDrop<KBox<bindings::klp_patch>>,
     objs: ManuallyDrop<KVec<bindings::klp_object>>,
     funcs: ManuallyDrop<KVec<KVec<bindings::klp_func>>>,
+    states: ManuallyDrop<KVec<bindings::klp_state>>,
     module: &'static ThisModule,
 }
 
@@ -349,16 +402,27 @@ impl Registration {
         }
         objs.push(zeroed(), GFP_KERNEL)?;
 
+        let mut states = KVec::with_capacity(T::STATES.len() + 1, GFP_KERNEL)?;
+        for state in T::STATES {
+            let mut raw: bindings::klp_state = zeroed();
+            raw.id = state.id;
+            raw.version = state.version;
+            states.push(raw, GFP_KERNEL)?;
+        }
+        states.push(zeroed(), GFP_KERNEL)?;
+
         let mut patch: bindings::klp_patch = zeroed();
         patch.mod_ = module.as_ptr();
         patch.objs = objs.as_mut_ptr();
-        patch.replace = T::REPLACE;
+        patch.states = states.as_mut_ptr();
+        patch.replace = T::replace();
         // INVARIANT: The pointers set above point into the vectors moved into `Self`, whose
         // buffers stay where they are.
         Ok(Self {
             patch: ManuallyDrop::new(KBox::new(patch, GFP_KERNEL)?),
             objs: ManuallyDrop::new(objs),
             funcs: ManuallyDrop::new(funcs),
+            states: ManuallyDrop::new(states),
             module,
         })
     }
@@ -372,24 +436,33 @@ impl Registration {
     }
 }
 
-impl Drop for Registration {
-    fn drop(&mut self) {
+impl Registration {
+    /// Whether the core has released the patch (or never took it).
+    fn released(&self) -> bool {
         // The core holds a reference to the module from enabling the patch until after its last
         // access to the structures. A module exits once it has no reference left (its count is
         // then below zero), unless its unloading is forced.
         // SAFETY: `module` is this module, whose code is running.
-        if unsafe { bindings::module_refcount(self.module.as_ptr()) } > 0 {
+        let released = unsafe { bindings::module_refcount(self.module.as_ptr()) } <= 0;
+        // ORDERING: Orders the core's last accesses to the structures, which precede its fully
+        // ordered `module_put()`, before what the caller does next (frees, `LivePatch::exit`).
+        smp_mb(Full);
+        released
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if !self.released() {
             pr_warn!("live patch structures still in use: not freed\n");
             return;
         }
-        // ORDERING: Orders the core's last accesses to the structures, which precede its fully
-        // ordered `module_put()`, before the frees below.
-        smp_mb(Full);
         // SAFETY: The core no longer uses the structures (see above), and they are dropped once.
         unsafe {
             ManuallyDrop::drop(&mut self.patch);
             ManuallyDrop::drop(&mut self.objs);
             ManuallyDrop::drop(&mut self.funcs);
+            ManuallyDrop::drop(&mut self.states);
         }
     }
 }
@@ -397,8 +470,16 @@ impl Drop for Registration {
 /// The module of a [`LivePatch`], which enables the patch when loaded; made by
 /// [`module_livepatch!`].
 pub struct PatchModule<T: LivePatch> {
-    _registration: Registration,
+    registration: Registration,
     _patch: PhantomData<fn() -> T>,
+}
+
+impl<T: LivePatch> Drop for PatchModule<T> {
+    fn drop(&mut self) {
+        if self.registration.released() {
+            T::exit();
+        }
+    }
 }
 
 impl<T: LivePatch> PatchModule<T> {
@@ -414,7 +495,7 @@ impl<T: LivePatch> PatchModule<T> {
         let mut registration = Registration::new::<T>(module)?;
         registration.enable()?;
         Ok(Self {
-            _registration: registration,
+            registration,
             _patch: PhantomData,
         })
     }
@@ -472,38 +553,59 @@ pub mod targets {
         unsafe { core::ptr::NonNull::<F>::dangling().read() }
     }
 
-    /// Replaces `cmdline_proc_show()` (`fs/proc/cmdline.c`), which shows `/proc/cmdline`, with
-    /// `f`; an error from `f` becomes the read's error.
-    pub const fn cmdline_proc_show<F>(f: F) -> Func
-    where
-        F: Fn(&SeqFile) -> Result + Copy + 'static,
-    {
-        const {
-            assert!(
-                core::mem::size_of::<F>() == 0,
-                "the replacement must capture nothing"
-            )
-        };
-        // `f` is only a witness that the type has a value (see `conjure()`).
-        let _f = f;
+    /// Defines the constructor of a target that is a `single_open()` show function,
+    /// `static int NAME(struct seq_file *m, void *v)`, unique in vmlinux.
+    macro_rules! seq_show_target {
+        ($(#[$doc:meta])* $name:ident) => {
+            $(#[$doc])*
+            ///
+            /// The replacement gets the `seq_file` to print into; an error it returns becomes the
+            /// read's error.
+            pub const fn $name<F>(f: F) -> Func
+            where
+                F: Fn(&SeqFile) -> Result + Copy + 'static,
+            {
+                const {
+                    assert!(core::mem::size_of::<F>() == 0, "the replacement must capture nothing")
+                };
+                // `f` is only a witness that the type has a value (see `conjure()`).
+                let _f = f;
 
-        extern "C" fn adapter<F: Fn(&SeqFile) -> Result + Copy + 'static>(
-            m: *mut bindings::seq_file,
-            _v: *mut c_void,
-        ) -> c_int {
-            let f = conjure(PhantomData::<F>);
-            // SAFETY: `cmdline_proc_show()` is a `single_open()` show function: the `seq_file`
-            // is valid and only this thread uses it during the call.
-            let m = unsafe { SeqFile::from_raw(m) };
-            match f(m) {
-                Ok(()) => 0,
-                Err(e) => e.to_errno(),
+                extern "C" fn adapter<F: Fn(&SeqFile) -> Result + Copy + 'static>(
+                    m: *mut bindings::seq_file,
+                    _v: *mut c_void,
+                ) -> c_int {
+                    let f = conjure(PhantomData::<F>);
+                    // SAFETY: The target is a `single_open()` show function: the `seq_file` is
+                    // valid and only this thread uses it during the call.
+                    let m = unsafe { SeqFile::from_raw(m) };
+                    match f(m) {
+                        Ok(()) => 0,
+                        Err(e) => e.to_errno(),
+                    }
+                }
+
+                // SAFETY: The target is `static int $name(struct seq_file *m, void *v)`, the only
+                // function of that name in vmlinux; `adapter` has its signature and may run where
+                // it runs (a `/proc` read, in process context).
+                unsafe {
+                    Func::new_unchecked(
+                        $crate::c_str!(::core::stringify!($name)),
+                        0,
+                        adapter::<F> as *const c_void,
+                    )
+                }
             }
-        }
-
-        // SAFETY: `static int cmdline_proc_show(struct seq_file *m, void *v)` is the only
-        // function of that name in vmlinux; `adapter` has its signature and may run where it
-        // runs (a `/proc` read, in process context).
-        unsafe { Func::new_unchecked(c"cmdline_proc_show", 0, adapter::<F> as *const c_void) }
+        };
     }
+
+    seq_show_target!(
+        /// Replaces `cmdline_proc_show()` (`fs/proc/cmdline.c`), which shows `/proc/cmdline`.
+        cmdline_proc_show
+    );
+
+    seq_show_target!(
+        /// Replaces `meminfo_proc_show()` (`fs/proc/meminfo.c`), which shows `/proc/meminfo`.
+        meminfo_proc_show
+    );
 }
