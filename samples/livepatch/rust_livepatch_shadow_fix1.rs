@@ -105,11 +105,12 @@ struct RustLivepatchShadowFix1;
 impl LivePatch for RustLivepatchShadowFix1 {
     const OBJECTS: &'static [Object] = &[Object::module(
         c"livepatch_shadow_mod",
-        // SAFETY: `livepatch-shadow-mod` has one function of each name,
-        // `static struct dummy *dummy_alloc(void)` and `static void dummy_free(struct dummy *d)`,
-        // called by its work functions; the replacements have those signatures.
         &[
+            // SAFETY: `livepatch-shadow-mod` has one function of each name,
+            // `static struct dummy *dummy_alloc(void)` and `static void dummy_free(struct dummy *)`,
+            // called by its work functions; the replacements have those signatures.
             unsafe { Func::new_unchecked(c"dummy_alloc", 0, dummy_alloc as *const c_void) },
+            // SAFETY: See above.
             unsafe { Func::new_unchecked(c"dummy_free", 0, dummy_free as *const c_void) },
         ],
     )];
