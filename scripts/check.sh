@@ -99,6 +99,8 @@ for t in $tests; do
 	fi
 	# Figures a script reports (sweep counts, digests to compare across cores).
 	printf '%s\n' "$body" | sed -n "s/^FIGURE: /# $t: /p"
+	ms=$(printf '%s\n' "$console" | sed -n "s/^KLP-TIME $t //p")
+	[ -n "$ms" ] && printf '# %s: %d.%01d s\n' "$t" $((ms / 1000)) $((ms % 1000 / 100))
 done
 
 # Dynamic debug: the transition code's pr_debug sites are listed under the

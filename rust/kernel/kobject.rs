@@ -66,6 +66,15 @@ impl Kobject {
         self.0.get()
     }
 
+    /// Wakes the processes that `poll()` or `select()` the attribute `attr` of the kobject's
+    /// directory (`sysfs_notify()`): its value changed. Does nothing if the kobject is not in
+    /// sysfs or has no such attribute. May sleep.
+    pub fn notify(&self, attr: &CStr) {
+        // SAFETY: By the type invariants the kobject is alive; `sysfs_notify()` looks the
+        // attribute up under sysfs's own locks, and accepts a kobject without a directory.
+        unsafe { bindings::sysfs_notify(self.as_raw(), core::ptr::null(), attr.as_char_ptr()) };
+    }
+
     /// The kobject of `/sys/kernel`.
     pub fn kernel() -> &'static Kobject {
         // SAFETY: `kernel_kobj` is set by `ksysfs_init()` (a `core_initcall`) and never freed

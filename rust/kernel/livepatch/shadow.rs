@@ -16,12 +16,14 @@
 //! use kernel::livepatch::shadow::Shadow;
 //! use kernel::prelude::*;
 //!
-//! struct Parent(u64);
+//! struct Parent {
+//!     _id: u64,
+//! }
 //!
 //! // SAFETY: Id 0x5eed_0001 is used by this example only, with these types.
 //! const COUNT: Shadow<Parent, u32> = unsafe { Shadow::new(0x5eed_0001) };
 //!
-//! let mut parent = Parent(0);
+//! let mut parent = Parent { _id: 0 };
 //! let count = COUNT.alloc(&parent, GFP_KERNEL, || Ok(7))?;
 //! assert_eq!(*count, 7);
 //! assert_eq!(COUNT.get(&parent).copied(), Some(7));
@@ -237,7 +239,9 @@ mod tests {
         }
     }
 
-    struct Parent(u64);
+    struct Parent {
+        _id: u64,
+    }
 
     // SAFETY: These ids are used by these tests only, with these types.
     const A: Shadow<Parent, Counted> = unsafe { Shadow::new(0x7275_7374_0001) };
@@ -251,7 +255,7 @@ mod tests {
     #[test]
     fn values_are_dropped_once_when_freed() -> Result {
         let before = drops();
-        let mut p = Parent(1);
+        let mut p = Parent { _id: 1 };
         assert_eq!(A.alloc(&p, GFP_KERNEL, || Ok(Counted(5)))?.0, 5);
         assert_eq!(A.get(&p).map(|c| c.0), Some(5));
         // Another id, the same parent: another variable.
@@ -269,7 +273,7 @@ mod tests {
     #[test]
     fn a_second_value_is_refused_and_dropped() -> Result {
         let before = drops();
-        let mut p = Parent(2);
+        let mut p = Parent { _id: 2 };
         A.alloc(&p, GFP_KERNEL, || Ok(Counted(1)))?;
         // Refused before the initialiser runs: no second value exists.
         assert_eq!(
@@ -281,7 +285,7 @@ mod tests {
         assert_eq!(A.get_or_alloc(&p, GFP_KERNEL, Counted(3))?.0, 1);
         assert_eq!(drops(), before + 1);
         // An initialiser's error is returned, and nothing is allocated.
-        let mut q = Parent(3);
+        let mut q = Parent { _id: 3 };
         assert_eq!(A.alloc(&q, GFP_KERNEL, || Err(EINVAL)).err(), Some(EINVAL));
         assert!(A.get(&q).is_none());
         A.free(&mut p);
@@ -293,11 +297,11 @@ mod tests {
     #[test]
     fn free_all_drops_every_value_of_its_id() -> Result {
         let before = drops();
-        let parents = [Parent(10), Parent(11), Parent(12)];
+        let parents = [Parent { _id: 10 }, Parent { _id: 11 }, Parent { _id: 12 }];
         for (i, p) in parents.iter().enumerate() {
             B.get_or_alloc(p, GFP_KERNEL, Counted(i as u32))?;
         }
-        let mut other = Parent(13);
+        let mut other = Parent { _id: 13 };
         A.alloc(&other, GFP_KERNEL, || Ok(Counted(99)))?;
         // SAFETY: No value of `B` is in use.
         unsafe { B.free_all() };

@@ -44,14 +44,22 @@ struct Range {
     end: usize,
     /// `old_name` of the patch's function; see [`CheckedCode`]'s invariants.
     name: *const c_char,
+    /// The name of the function's object (a module), or null for vmlinux; likewise.
+    object: *const c_char,
+}
+
+/// A function whose code is on a task's stack: its name and its object's (`None`: vmlinux).
+pub(crate) struct Blocker<'a> {
+    pub(crate) function: &'a CStr,
+    pub(crate) object: Option<&'a CStr>,
 }
 
 /// The ranges a transition checks, for one target state.
 ///
 /// # Invariants
 ///
-/// Each `name` is the NUL-terminated `old_name` of a function of the patch in transition, which
-/// stays allocated until this snapshot is unpublished and an RCU grace period has passed (the
+/// Each `name` is the NUL-terminated `old_name` of a function of the patch in transition, and
+/// each non-null `object` the name of its object, which stay allocated until this snapshot is unpublished and an RCU grace period has passed (the
 /// patch is freed, and its no-op functions discarded, only after the transition completes,
 /// which retracts the snapshot first).
 pub(crate) struct CheckedCode {
@@ -72,13 +80,18 @@ impl CheckedCode {
     }
 
     /// The function whose code is on `trace`, if any (`klp_check_stack_func()`).
-    pub(crate) fn blocker(&self, trace: &[usize]) -> Option<&CStr> {
+    pub(crate) fn blocker(&self, trace: &[usize]) -> Option<Blocker<'_>> {
         let range = self
             .ranges
             .iter()
             .find(|r| trace.iter().any(|&a| a >= r.start && a < r.end))?;
-        // SAFETY: By the type invariants the name is a live C string for as long as `self`.
-        Some(unsafe { CStr::from_char_ptr(range.name) })
+        // SAFETY: By the type invariants the names are live C strings for as long as `self`.
+        Some(unsafe {
+            Blocker {
+                function: CStr::from_char_ptr(range.name),
+                object: (!range.object.is_null()).then(|| CStr::from_char_ptr(range.object)),
+            }
+        })
     }
 }
 
@@ -112,11 +125,19 @@ fn push_checked(
     ranges: &mut KVec<Range>,
     old_func: usize,
     code: (usize, usize),
-    name: *const c_char,
+    (name, object): (*const c_char, *const c_char),
 ) -> Result {
     let (start, size) = code;
     let end = start.wrapping_add(size);
-    ranges.push(Range { start, end, name }, GFP_KERNEL)?;
+    ranges.push(
+        Range {
+            start,
+            end,
+            name,
+            object,
+        },
+        GFP_KERNEL,
+    )?;
     if let Some(ret) = kernel::ftrace::site_return_address(old_func) {
         if !(start..end).contains(&ret) {
             ranges.push(
@@ -124,6 +145,7 @@ fn push_checked(
                     start: ret,
                     end: ret + 1,
                     name,
+                    object,
                 },
                 GFP_KERNEL,
             )?;
@@ -139,6 +161,7 @@ fn build(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) -> Result<KBo
         if !obj.patched() {
             continue;
         }
+        let object = obj.name().map_or(core::ptr::null(), CStr::as_char_ptr);
         for func in obj.funcs().iter() {
             let range = if target == PatchState::Unpatched {
                 Some((func.new_func(), func.new_size()))
@@ -146,16 +169,13 @@ fn build(locked: &KlpMutexHeld, patch: &Patch, target: PatchState) -> Result<KBo
                 patching_range(locked, func)
             };
             if let Some(code) = range {
-                push_checked(
-                    &mut ranges,
-                    func.old_func(),
-                    code,
-                    func.old_name().as_char_ptr(),
-                )?;
+                let names = (func.old_name().as_char_ptr(), object);
+                push_checked(&mut ranges, func.old_func(), code, names)?;
             }
         }
     }
-    // INVARIANT: The callers pass the patch in transition; the names are its functions'.
+    // INVARIANT: The callers pass the patch in transition; the names are its functions' and
+    // their objects'.
     Ok(KBox::new(CheckedCode { target, ranges }, GFP_KERNEL)?)
 }
 
@@ -237,7 +257,8 @@ mod tests {
 
     fn snapshot(old_func: usize, code: (usize, usize)) -> Result<CheckedCode> {
         let mut ranges = KVec::new();
-        push_checked(&mut ranges, old_func, code, c"msleep".as_char_ptr())?;
+        let names = (c"msleep".as_char_ptr(), core::ptr::null());
+        push_checked(&mut ranges, old_func, code, names)?;
         Ok(CheckedCode {
             target: PatchState::Unpatched,
             ranges,
@@ -257,7 +278,8 @@ mod tests {
         assert!(checked.blocker(&[0, code.0 + 15]).is_some());
         assert!(checked.blocker(&[code.0 + 16]).is_none());
         // Preempted in the handler or trampoline: only the site's return address shows.
-        assert_eq!(checked.blocker(&[0, ret, 0]), Some(c"msleep"));
+        let blocker = checked.blocker(&[0, ret, 0]).ok_or(EINVAL)?;
+        assert_eq!((blocker.function, blocker.object), (c"msleep", None));
         assert!(checked.blocker(&[ret - 1, ret + 1]).is_none());
         Ok(())
     }

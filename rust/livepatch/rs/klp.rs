@@ -13,6 +13,7 @@
 
 use kernel::prelude::*;
 
+mod blocking;
 mod checked;
 mod model;
 mod modules;
@@ -59,6 +60,7 @@ pub unsafe extern "C" fn klp_rust_init() -> c_int {
         model::init();
         shadow::init();
         redirect::init();
+        blocking::init();
     }
     let initialised = transition::init().and_then(|()| registry::init());
     match initialised {

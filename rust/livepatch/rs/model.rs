@@ -467,11 +467,20 @@ pub(crate) fn transition_patch_raw() -> *mut bindings::klp_patch {
 }
 
 /// Sets the patch in transition.
-pub(crate) fn set_transition_patch(_locked: &KlpMutexHeld, patch: Option<&Patch>) {
-    let patch = patch.map_or(core::ptr::null_mut(), Patch::as_raw);
-    // SAFETY: The cell is a valid static; `klp_mutex` is held (`_locked`), so this is the only
+///
+/// Wakes the pollers of the `transition` attribute of the patch that enters or leaves it.
+pub(crate) fn set_transition_patch(locked: &KlpMutexHeld, patch: Option<&Patch>) {
+    let old = transition_patch(locked);
+    let raw = patch.map_or(core::ptr::null_mut(), Patch::as_raw);
+    // SAFETY: The cell is a valid static; `klp_mutex` is held (`locked`), so this is the only
     // writer.
-    unsafe { atomic_store(klp_transition_patch.0.get(), patch, Relaxed) };
+    unsafe { atomic_store(klp_transition_patch.0.get(), raw, Relaxed) };
+    if let Some(old) = old {
+        old.kobject().notify(c"transition");
+    }
+    if let Some(new) = patch {
+        new.kobject().notify(c"transition");
+    }
 }
 
 /// Proof that the calling thread holds `klp_mutex`, the C core's mutex that serialises every

@@ -66,6 +66,13 @@ pub(crate) struct NopFunc {
     name: CString,
 }
 
+impl NopFunc {
+    /// The no-op function.
+    pub(crate) fn func(&self) -> &Func {
+        &self.func
+    }
+}
+
 // SAFETY: As for `DynamicObject`, with `klp_func`.
 unsafe impl KobjectType for NopFunc {
     const KOBJECT_OFFSET: usize = core::mem::offset_of!(NopFunc, func) + Func::KOBJECT_OFFSET;

@@ -186,6 +186,12 @@ pub(crate) fn underneath<'a>(locked: &'a KlpMutexHeld, func: &Func) -> Underneat
     }
 }
 
+/// Whether `func` is patched and on top of its stack: the version new calls go to once every
+/// task runs its patch.
+pub(crate) fn is_on_top(locked: &KlpMutexHeld, func: &Func) -> bool {
+    func.patched() && !matches!(underneath(locked, func), Underneath::Unchanged)
+}
+
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
 fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
     if kernel::warn_on!(func.old_func() == 0) || kernel::warn_on!(func.patched()) {

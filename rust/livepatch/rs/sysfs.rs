@@ -3,15 +3,18 @@
 //! The sysfs interface (`core.c`'s attributes and kobject types):
 //!
 //! ```text
-//! /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,stack_order}
+//! /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,stack_order,blocking}
 //! /sys/kernel/livepatch/<patch>/<object>/patched
-//! /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/
+//! /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/active
 //! ```
 //!
 //! Modes, parsing (`kstrtobool()`) and error codes are the C core's; see
-//! `Documentation/ABI/testing/sysfs-kernel-livepatch`.
+//! `Documentation/ABI/testing/sysfs-kernel-livepatch`. `blocking` and `active` are the Rust
+//! core's own (`Documentation/ABI/testing/sysfs-kernel-livepatch-rust`), and `transition` can be
+//! polled.
 
 use crate::{
+    blocking,
     model::{
         self,
         Func,
@@ -22,7 +25,7 @@ use crate::{
         DynamicObject,
         NopFunc, //
     },
-    registry, transition,
+    redirect, registry, transition,
 };
 use core::fmt::Write;
 use kernel::{
@@ -30,6 +33,7 @@ use kernel::{
     kobject::{
         fmt_error,
         AttributeOps,
+        KobjectType,
         SysfsBuffer, //
     },
     prelude::*,
@@ -69,7 +73,7 @@ impl AttributeOps<Patch> for Enabled {
     }
 }
 
-/// `transition`: whether the patch is in transition.
+/// `transition`: whether the patch is in transition; `poll()` wakes when it changes.
 struct Transition;
 
 #[vtable]
@@ -141,6 +145,57 @@ impl AttributeOps<Patch> for StackOrder {
     }
 }
 
+/// `blocking` (Rust core only): while the patch is in transition, one line per task that kept
+/// the last attempt from completing it, and why; empty otherwise. Root only: it names kernel
+/// functions.
+struct Blocking;
+
+#[vtable]
+impl AttributeOps<Patch> for Blocking {
+    const NAME: &'static CStr = c"blocking";
+    const MODE: u16 = 0o400;
+
+    fn show(patch: &Patch, out: &mut SysfsBuffer<'_>) -> Result {
+        if !core::ptr::eq(model::transition_patch_raw(), patch.as_raw()) {
+            return Ok(());
+        }
+        blocking::show(out).map_err(fmt_error)
+    }
+}
+
+/// The function a func kobject is for.
+trait FuncKobject: KobjectType {
+    fn func(&self) -> &Func;
+}
+
+impl FuncKobject for Func {
+    fn func(&self) -> &Func {
+        self
+    }
+}
+
+impl FuncKobject for NopFunc {
+    fn func(&self) -> &Func {
+        NopFunc::func(self)
+    }
+}
+
+/// `<object>/<function,sympos>/active` (Rust core only): whether this patch's version of the
+/// function is the one calls go to, on top of the function's stack of patches (during a
+/// transition, tasks that have not switched yet still run the one below).
+struct Active;
+
+#[vtable]
+impl<T: FuncKobject> AttributeOps<T> for Active {
+    const NAME: &'static CStr = c"active";
+    const MODE: u16 = 0o444;
+
+    fn show(func: &T, out: &mut SysfsBuffer<'_>) -> Result {
+        let active = model::with_klp_mutex(|locked| redirect::is_on_top(locked, func.func()));
+        writeln!(out, "{}", u8::from(active)).map_err(fmt_error)
+    }
+}
+
 /// `<object>/patched`: whether the object's functions are redirected.
 struct Patched;
 
@@ -154,8 +209,8 @@ impl<T: ObjectKobject> AttributeOps<T> for Patched {
     }
 }
 
-kobj_type!(pub(crate) static PATCH_TYPE: Patch = [Enabled, Transition, Force, Replace, StackOrder]);
+kobj_type!(pub(crate) static PATCH_TYPE: Patch = [Enabled, Transition, Force, Replace, StackOrder, Blocking]);
 kobj_type!(pub(crate) static OBJECT_TYPE: model::Object = [Patched]);
 kobj_type!(pub(crate) static DYNAMIC_OBJECT_TYPE: DynamicObject = [Patched]);
-kobj_type!(pub(crate) static FUNC_TYPE: Func = []);
-kobj_type!(pub(crate) static NOP_FUNC_TYPE: NopFunc = []);
+kobj_type!(pub(crate) static FUNC_TYPE: Func = [Active]);
+kobj_type!(pub(crate) static NOP_FUNC_TYPE: NopFunc = [Active]);

@@ -16,6 +16,11 @@
 //! C header: [`kernel/livepatch/transition.h`](srctree/kernel/livepatch/transition.h)
 
 use crate::{
+    blocking::{
+        self,
+        Blocked,
+        Recorder, //
+    },
     checked::{
         self,
         CheckedCode, //
@@ -319,6 +324,7 @@ fn complete_transition(locked: &KlpMutexHeld) {
 
     set_target_state(PatchState::Idle);
     model::set_transition_patch(locked, None);
+    blocking::clear(locked);
 }
 
 /// Undoes `init_transition()` of a patching transition that never started (error path of
@@ -366,16 +372,6 @@ fn update_patch_state(task: &Task) {
     }
 }
 
-/// Why a task cannot switch yet.
-enum Blocked<'a> {
-    /// It runs on another CPU.
-    Running,
-    /// Its stack could not be walked reliably.
-    Unreliable,
-    /// A function the transition changes is on its stack.
-    SleepingOn(&'a CStr),
-}
-
 /// Checks `task`'s stack against the code the transition changes (`klp_check_stack()`).
 fn check_stack<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocked<'a>> {
     let Some(buffers) = STACK_BUFFERS.as_ref() else {
@@ -394,7 +390,7 @@ fn check_stack<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocked<'a>
                 return Err(Blocked::Unreliable);
             };
             match code.blocker(trace) {
-                Some(name) => Err(Blocked::SleepingOn(name)),
+                Some(blocker) => Err(Blocked::SleepingOn(blocker)),
                 None => Ok(()),
             }
         })
@@ -415,7 +411,8 @@ fn check_and_switch<'a>(task: &Task, code: &'a CheckedCode) -> Result<(), Blocke
 
 /// Tries to switch `task` to the target state; `false` if it is running, its stack is
 /// unreliable, or it sleeps in a function the transition changes (`klp_try_switch_task()`).
-fn try_switch_task(task: &Task) -> bool {
+/// A task that does not switch is recorded in `recorder`, if there is one.
+fn try_switch_task(task: &Task, recorder: Option<&mut Recorder>) -> bool {
     let target = target_state();
     if patch_state(task) == target {
         return true;
@@ -458,14 +455,21 @@ fn try_switch_task(task: &Task) -> bool {
             %s task.comm().as_c_str(),
             (":{} has an unreliable stack\n", task.pid())
         ),
-        Err(Blocked::SleepingOn(name)) => kernel::dynamic_pr_debug!(
+        Err(Blocked::SleepingOn(ref blocker)) => kernel::dynamic_pr_debug!(
             fn "klp_try_switch_task",
             ("{}: ", FUNC),
             %s task.comm().as_c_str(),
-            (":{} is sleeping on function {}\n", task.pid(), name)
+            (":{} is sleeping on function {}\n", task.pid(), blocker.function)
         ),
     }
-    result.is_ok()
+    match (result, recorder) {
+        (Ok(()), _) => true,
+        (Err(why), Some(recorder)) => {
+            recorder.record(task, &why);
+            false
+        }
+        (Err(_), None) => false,
+    }
 }
 
 /// Called by `__schedule()` (preemption disabled, no sleeping) while the sched key is on: tries
@@ -483,7 +487,7 @@ pub(crate) unsafe extern "C" fn __klp_sched_try_switch() {
     // ORDERING: Orders the flag read above before the target read in `try_switch_task()`;
     // pairs with the `smp_mb(Write)` in `init_transition()` and `reverse_transition()`.
     smp_mb(Read);
-    try_switch_task(current);
+    try_switch_task(current, None);
 }
 
 /// Prods the tasks still pending: kthreads are woken, user tasks get a fake signal
@@ -515,11 +519,13 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
     let mut complete = true;
+    // Which tasks block, for the `blocking` attribute; allocated before the walk.
+    let mut recorder = Recorder::new();
 
     {
         let tasks = tasklist::read_lock();
         for task in tasks.threads() {
-            if !try_switch_task(task) {
+            if !try_switch_task(task, recorder.as_mut()) {
                 complete = false;
             }
         }
@@ -530,7 +536,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
         for cpu in cpu::possible_cpus() {
             let task = Task::idle(cpu);
             if let Some(online) = cpus.online(cpu) {
-                if !try_switch_task(task) {
+                if !try_switch_task(task, recorder.as_mut()) {
                     complete = false;
                     // Make the idle task go through its loop, where it switches itself.
                     cpus.wake_up_if_idle(online);
@@ -544,6 +550,10 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
     }
 
     if !complete {
+        match recorder {
+            Some(recorder) => blocking::publish(locked, recorder),
+            None => blocking::clear(locked),
+        }
         let cnt = SIGNALS_CNT.load(Relaxed);
         if cnt != 0 && cnt % SIGNALS_TIMEOUT == 0 {
             send_signals();

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run by the Makefile after the kbuild build of the test modules: build the
-# host tool klp_mkrela and the guest helpers klp_io, klp_sweep and
-# klp_failnth, and turn the ".rela.klp_refs_*" sections of the
+# host tool klp_mkrela and the guest helpers klp_io, klp_sweep, klp_failnth
+# and klp_poll, and turn the ".rela.klp_refs_*" sections of the
 # test_klp_core_rela_* modules into livepatch relocation sections (see
 # test_klp_core_rela.h).  A stamp per module keeps a module that was not
 # relinked from being processed twice.
@@ -15,12 +15,12 @@ rela := test_klp_core_rela_patch test_klp_core_rela_badsym \
 	test_klp_core_rela_badsec test_klp_core_rela_unmarked \
 	test_klp_core_rela_badobj
 
-all: klp_io klp_sweep klp_failnth $(rela:=.klp-stamp)
+all: klp_io klp_sweep klp_failnth klp_poll $(rela:=.klp-stamp)
 
 klp_mkrela: klp_mkrela.c
 	$(HOSTCC) -O2 -Wall -o $@ $<
 
-klp_io klp_sweep klp_failnth: %: %.c
+klp_io klp_sweep klp_failnth klp_poll: %: %.c
 	$(HOSTCC) -O2 -Wall -static -o $@ $<
 
 vmlinux_sec := .rela.klp_refs_vmlinux=.klp.rela.vmlinux..klp_refs_vmlinux
