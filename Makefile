@@ -11,6 +11,7 @@
 #   make stress          enable/disable/replace cycles under load, on both cores
 #                        (STRESS_CYCLES=300, STRESS_VARIANT=debug; empty: plain)
 #   make klp-build-demo  klp-build a patch module from a diff, load it on both cores
+#   make kselftest       the selftests through the kernel's kselftest runner (CORE=)
 #   make shell           interactive guest (CORE=c|rust)
 #   make kernel          only build (CORE=c|rust)
 #   make clean-cache     delete the cache (sysroot, source, build folders)
@@ -24,11 +25,11 @@ STRESS_VARIANT ?= debug
 STRESS_SEED ?= 1
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: all run check bench stress klp-build-demo shell kernel sysroot clean-cache help
+.PHONY: all run check bench stress kselftest klp-build-demo shell kernel sysroot clean-cache help
 all: help
 
 help:
-	@sed -n '6,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,18p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) $(SCRIPTS)/check.sh $(CORE) $(TESTS)
@@ -38,6 +39,9 @@ bench:
 
 stress:
 	@KLP_VARIANT=$(STRESS_VARIANT) $(SCRIPTS)/stress.sh $(STRESS_CYCLES) $(STRESS_SEED)
+
+kselftest:
+	@$(SCRIPTS)/kselftest.sh $(CORE) $(TESTS)
 
 klp-build-demo:
 	@$(SCRIPTS)/klp-build-demo.sh

@@ -4,6 +4,7 @@
 # livepatch selftests, ours and the KUnit tests, print one line per test and
 # the summary line, and exit non-zero on any failure.
 #   usage: check.sh CORE [TEST...]   (default: every selftest script)
+# CASE="name" runs only the test case of that name (`start_test "name"`).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -12,13 +13,27 @@ root=$("$TOP/scripts/sysroot.sh")
 tree=$("$TOP/scripts/source.sh" "$root")
 build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
 
-# Upstream scripts in their Makefile's order, then ours.
-upstream=$(sed -n '/^TEST_PROGS :=/,/^$/p' "$tree/tools/testing/selftests/livepatch/Makefile" |
+# The scripts in the selftest Makefile's order (upstream's, then ours, which
+# patches/0002 lists there), then any of ours it does not list yet.
+listed=$(sed -n '/^TEST_PROGS :=/,/^$/p' "$tree/tools/testing/selftests/livepatch/Makefile" |
 	grep -o 'test-[a-z0-9-]*\.sh')
 ours=$(cd "$TOP/tools/testing/selftests/livepatch" 2>/dev/null && ls test-*.sh 2>/dev/null || true)
-tests=${*:-$(echo $upstream $ours)}
+tests=${*:-$(printf '%s\n' $listed $ours | awk '!seen[$0]++')}
 
-"$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
+# CASE="name": only the test case of that name, in the script that has it.
+extra=
+if [ -n "${CASE:-}" ]; then
+	tests=$(cd "$tree/tools/testing/selftests/livepatch" &&
+		grep -lxF "start_test \"$CASE\"" $tests || true)
+	[ -n "$tests" ] || die "no test case named \"$CASE\" (see the start_test lines of the scripts)"
+	# The guest reads the name from /extra/case (a folder the chroot sees).
+	extra=$LOGDIR/case-extra
+	rm -rf "$extra"
+	mkdir -p "$extra"
+	printf '%s\n' "$CASE" >"$extra/case"
+fi
+
+KLP_GUEST_EXTRA=$extra "$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
 
 out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}
 pass=0 fail=0 n=0

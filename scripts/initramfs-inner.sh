@@ -19,7 +19,8 @@ for d in bin sbin lib lib64; do ln -s "usr/$d" "$dir/$d"; done
 tools=(bash cat chmod cp cut date dd diff dirname dmesg echo env expr false find
 	grep head id kill ln ls mkdir mktemp mv nproc printf readlink rm rmdir sed seq
 	setsid sleep sort stat sync sysctl tail tee timeout touch tr true uname wc
-	xargs awk basename getconf insmod rmmod lsmod modprobe modinfo depmod ps pgrep pkill)
+	xargs awk basename getconf insmod rmmod lsmod modprobe modinfo depmod ps pgrep pkill
+	make)
 copy_with_libs() {
 	local bin=$1 lib
 	mkdir -p "$dir$(dirname "$bin")"
@@ -52,8 +53,13 @@ rm -f "$dir/lib/modules/$rel/build" "$dir/lib/modules/$rel/source"
 mkdir -p "$dir/lib/modules/$rel/build"
 depmod -b "$dir" "$rel"
 
-mkdir -p "$dir/selftests"
-cp -a "$build/selftests/." "$dir/selftests/"
+# The selftests sit in a kselftest tree, so that the kselftest runner can run
+# them too (`make kselftest`); /selftests points at them.
+cp -a "$build/kselftest" "$dir/kselftest"
+ksl=kselftest/tools/testing/selftests/livepatch
+mkdir -p "$dir/$ksl"
+cp -a "$build/selftests/." "$dir/$ksl/"
+ln -s "$ksl" "$dir/selftests"
 cp "$top/scripts/guest/init" "$dir/init"
 cp "$top/scripts/guest/demo.sh" "$dir/demo.sh"
 cp "$top/scripts/guest/klp-build-demo.sh" "$dir/klp-build-demo.sh"

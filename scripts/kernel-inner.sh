@@ -50,6 +50,17 @@ make -C "$st/test_modules" KDIR="$build" LLVM=1 -j"$jobs"
 gcc -O2 -static -o "$st/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
 gcc -O2 -static -o "$st/test_klp-spin" "$st/test_klp-spin.c"
 
+echo "== kselftest tree"
+# What `make -C tools/testing/selftests TARGETS=livepatch run_tests` needs in
+# the guest besides the livepatch folder (which the initramfs puts under it).
+ks=$build/kselftest
+rm -rf "$ks"
+mkdir -p "$ks/scripts" "$ks/tools/testing/selftests"
+cp "$tree/scripts/subarch.include" "$ks/scripts/"
+cp "$tree/tools/testing/selftests/Makefile" "$tree/tools/testing/selftests/lib.mk" \
+	"$ks/tools/testing/selftests/"
+cp -r "$tree/tools/testing/selftests/kselftest" "$ks/tools/testing/selftests/"
+
 echo "== benchmark modules"
 bm=$build/bench
 rm -rf "$bm"
