@@ -14,8 +14,18 @@ variant=${KLP_VARIANT:-}
 tag=$core${variant:+-$variant}
 build=$CACHE/build-${ver#src-}-$tag
 mkdir -p "$build" "$CACHE/ccache"
-phase "building the $tag kernel in $build (log: $LOGDIR/build-$tag.log)" >&2
-logged "$LOGDIR/build-$tag.log" "$TOP/scripts/chroot.sh" "$root" \
+log=$LOGDIR/build-$tag.log
+phase "building the $tag kernel in $build (log: $log)" >&2
+# A cold build records how many build steps it took, so that the next cold
+# build of this kind can show a percentage.
+cold=; [ -e "$build/.config" ] || cold=1
+steps_file=$CACHE/build-steps-$tag
+: >"$log"
+logged "$log" "$TOP/scripts/chroot.sh" "$root" \
 	"$TOP/scripts/kernel-inner.sh" "$tree" "$build" "$core" \
-	${variant:+"$TOP/configs/$variant.config"}
+	${variant:+"$TOP/configs/$variant.config"} &
+builder=$!
+progress "$log" "$builder" "$([ -n "$cold" ] && cat "$steps_file" 2>/dev/null)" >&2
+wait "$builder" || exit 1
+[ -n "$cold" ] && grep -cE '^  [A-Z][A-Z0-9_]* ' "$log" >"$steps_file" || true
 echo "$build"

@@ -30,4 +30,28 @@ logged() {
 	fi
 }
 
+# progress LOG PID [TOTAL] - while PID runs, show how many kbuild steps
+# ("  CC ...", "  RUSTC ...") LOG has: one updating line on a terminal,
+# otherwise a line a minute. With TOTAL (the steps of an earlier build of the
+# same kind), also a percentage.
+progress() {
+	local log=$1 pid=$2 total=${3:-} start=$SECONDS steps last=$SECONDS line
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 2
+		steps=$(grep -cE '^  [A-Z][A-Z0-9_]* ' "$log" 2>/dev/null || true)
+		line="    build: ${steps:-0} steps"
+		[ -n "$total" ] && [ "$total" -gt 0 ] &&
+			line="$line of about $total ($(( ${steps:-0} * 100 / total > 100 ? 100 : ${steps:-0} * 100 / total ))%)"
+		line="$line, $((SECONDS - start)) s"
+		if [ -t 2 ]; then
+			printf '\r%-70s' "$line" >&2
+		elif [ $((SECONDS - last)) -ge 60 ]; then
+			echo "$line" >&2
+			last=$SECONDS
+		fi
+	done
+	[ -t 2 ] && printf '\r%-70s\r' '' >&2
+	return 0
+}
+
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }
