@@ -68,7 +68,7 @@ use core::{
 /// freed only through a `Shadow<P, T>` of that id.
 pub struct Shadow<P, T> {
     id: c_ulong,
-    _types: PhantomData<(fn(&P), fn() -> T)>,
+    _types: PhantomData<fn(&P) -> T>,
 }
 
 /// What the constructor moves into a new variable, and whether it did.

@@ -10,16 +10,17 @@
 
 use kernel::{livepatch::shadow::Shadow, prelude::*};
 
-struct Parent(u64);
+struct Parent {
+    _id: u64,
+}
 
 // SAFETY: The id is used by this case only, with these types.
 const COUNT: Shadow<Parent, u32> = unsafe { Shadow::new(0x5eed_0002) };
 
 /// Keeps the value across the free.
-pub fn use_after_free() -> Result {
-    let mut parent = Parent(0);
+pub fn use_after_free() -> Result<u32> {
+    let mut parent = Parent { _id: 0 };
     let count = COUNT.alloc(&parent, GFP_KERNEL, || Ok(7))?;
     COUNT.free(&mut parent);
-    pr_info!("{}\n", *count);
-    Ok(())
+    Ok(*count)
 }

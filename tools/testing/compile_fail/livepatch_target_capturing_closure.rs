@@ -9,12 +9,18 @@
 
 //! Compile-fail case: a live patch replacement that captures state.
 
-use kernel::{livepatch::targets, prelude::*, seq_file::SeqFile, seq_print};
+use kernel::{
+    livepatch::{targets, Func},
+    prelude::*,
+    seq_file::SeqFile,
+    seq_print,
+};
 
-/// Builds the replacement.
-pub fn make(n: u32) {
-    let _func = targets::cmdline_proc_show(move |m: &SeqFile| -> Result {
+/// The replacement.
+pub const F: Func = {
+    let n = 5u32;
+    targets::cmdline_proc_show(move |m: &SeqFile| -> Result {
         seq_print!(m, "{n}\n");
         Ok(())
-    });
-}
+    })
+};

@@ -39,7 +39,9 @@ VALUES=("" " " "2" "-1" "yes" "no" "on" "off" "1" "0" "Y" "n" "1\n" "0\n"
 NOT_TRUE=("" " " "2" "-1" "no" "off" "0" "n" "0\n" "\x01\xff\x00\x02")
 
 # list_nodes([uid]) - log the mode and the value (or the errno of reading)
-#		      of every node of the livepatch's sysfs directory
+#		      of every node of the livepatch's sysfs directory that
+#		      both cores have (the Rust core's own "blocking" and
+#		      "active" are checked by test-core-observe.sh)
 function list_nodes() {
 	local uid=() node value
 
@@ -49,7 +51,8 @@ function list_nodes() {
 		log "% ls $PATCH_DIR: no such directory"
 		return
 	fi
-	find "$PATCH_DIR" -mindepth 1 | sort | while read -r node; do
+	find "$PATCH_DIR" -mindepth 1 ! -name blocking ! -name active | sort |
+	while read -r node; do
 		if [[ -d "$node" ]]; then
 			value="(directory)"
 		else
