@@ -18,6 +18,12 @@ logged "$out/initramfs.log" "$TOP/scripts/chroot.sh" "$root" \
 	"$TOP/scripts/initramfs-inner.sh" "$build" "$initrd" ${KLP_GUEST_EXTRA:+"$KLP_GUEST_EXTRA"}
 
 read -ra accel <<<"$("$TOP/scripts/accel.sh" "$root" "$build" "$initrd")"
+# KLP_ICOUNT=1: one vCPU thread on QEMU's instruction-counting clock (one ns of
+# guest time per instruction), so that timings are instruction counts, the
+# same from run to run, whatever else the host does (`make bench`).
+if [ -n "${KLP_ICOUNT:-}" ]; then
+	accel=(-accel tcg,thread=single -cpu max -icount shift=0,sleep=off)
+fi
 # A log buffer large enough for the whole run: check.sh reads KUnit results and
 # splats from dmesg at the end.
 append="console=ttyS0 panic=-1 oops=panic log_buf_len=4M klp.mode=$mode"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make bench` in the guest: ns per call of a patchable function in four states,
 # then how long enabling and disabling a patch take.
-# Prints "KLP-BENCH <state> <ns>" and "KLP-BENCH-LAT <op> <us>" lines for the host.
+# Prints "KLP-BENCH <state> <median> <min> <max>" (ns) and "KLP-BENCH-LAT <op> <us>"
+# lines for the host.
 
 klp=/sys/kernel/livepatch
 dbg=/sys/kernel/debug/klp_bench
@@ -29,8 +30,8 @@ unload() { # module: the patch's module is put shortly after the patch is freed
 	echo "KLP-BENCH-ERROR cannot remove $1"
 	return 1
 }
-measure() { # state
-	echo "KLP-BENCH $1 $(cut -d' ' -f1 "$dbg/run")"
+measure() { # state: median, fastest and slowest round
+	echo "KLP-BENCH $1 $(cut -d' ' -f1-3 "$dbg/run")"
 }
 
 insmod klp_bench_target.ko calls="$calls" rounds="$rounds" || exit 1
