@@ -118,6 +118,7 @@ impl FtraceRegs {
     }
 
     /// Returns the instruction pointer the trampoline will return to.
+    #[inline]
     pub fn instruction_pointer(&self) -> usize {
         // SAFETY: By the type invariants the registers are valid for this call.
         unsafe { bindings::ftrace_regs_get_instruction_pointer(self.0.get()) as usize }
@@ -131,6 +132,7 @@ impl FtraceRegs {
     /// traced function's arguments and return address. `ip` must be the entry of a function
     /// that is safe to call that way (same signature and calling convention, still in memory
     /// when the call gets there), and the handler's ops must have [`OpsFlag::IpModify`].
+    #[inline]
     pub unsafe fn set_instruction_pointer(&mut self, ip: usize) {
         // SAFETY: By the type invariants the registers are valid and exclusively ours; the
         // caller vouches for the new target.

@@ -70,6 +70,8 @@ macro_rules! warn_on_once {
 pub(crate) use warn_on_once;
 
 impl Handler for FuncStack {
+    // Inlined into ftrace's trampoline for it: this runs on every call of a patched function.
+    #[inline]
     fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
         // wait for handlers that run where RCU is not watching.
