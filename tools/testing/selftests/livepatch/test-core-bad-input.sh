@@ -241,13 +241,20 @@ unload_lp $MOD_LIVEPATCH
 for knob in enabled force; do
 	load_lp $MOD_LIVEPATCH
 	coproc STALE { $SWEEP -s "$PATCH_DIR/$knob"; }
-	read -r line <&"${STALE[0]}"
+	# Bash closes a coproc's descriptors and unsets STALE as soon as it
+	# reaps the coproc, which can happen before its output is read: keep
+	# copies of our own.
+	stale_pid=$STALE_PID
+	exec {stale_out}<&"${STALE[0]}" {stale_in}>&"${STALE[1]}"
+	read -r line <&$stale_out
 	[[ "$line" == opened ]] || die "klp_sweep -s: $line"
 	disable_lp $MOD_LIVEPATCH
 	loop_until '[[ ! -e "$PATCH_DIR" ]]' || die "$MOD_LIVEPATCH not disabled"
-	echo >&"${STALE[1]}"
-	out=$(cat <&"${STALE[0]}")
-	wait $STALE_PID || die "sweep of a removed $knob: $out"
+	echo >&$stale_in
+	exec {stale_in}>&-
+	out=$(cat <&$stale_out)
+	exec {stale_out}<&-
+	wait $stale_pid || die "sweep of a removed $knob: $out"
 	figure "removed $knob: $out"
 	log "% sweep removed $MOD_LIVEPATCH/$knob: ${out%; digest*}"
 	unload_lp $MOD_LIVEPATCH
