@@ -179,11 +179,12 @@ impl Drop for RecursionGuard {
 pub trait Handler: Sync + Sized {
     /// Called at the entry of a filtered function.
     ///
-    /// `ip` is the `fentry` site of the function, `parent_ip` the caller's return address. It
-    /// runs in any context, NMI included, with preemption disabled: it must not sleep, take
-    /// locks, allocate or print, and should take a [`RecursionGuard`] if anything it calls can
-    /// be traced.
-    fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs);
+    /// `ip` is the `fentry` site of the function (what [`location`] returns for it), which tells
+    /// the functions of a [`MultiRegistration`] apart; `parent_ip` is the caller's return
+    /// address. It runs in any context, NMI included, with preemption disabled: it must not
+    /// sleep, take locks, allocate or print, and should take a [`RecursionGuard`] if anything it
+    /// calls can be traced.
+    fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs);
 }
 
 /// The ways [`Registration::new`] can fail; livepatch reports each differently.
@@ -342,5 +343,184 @@ unsafe extern "C" fn trampoline<H: Handler>(
     let this = unsafe { Pin::new_unchecked(this) };
     // SAFETY: ftrace passes a valid `fregs` that only this call uses.
     let regs = unsafe { FtraceRegs::from_raw(fregs) };
-    H::call(this, ip, parent_ip, regs);
+    H::call(this.handler(), ip, parent_ip, regs);
+}
+
+/// A registered `struct ftrace_ops` calling `H` at the entry of a changing, never empty set of
+/// functions.
+///
+/// Registering an ops and changing its code sites costs ftrace one round of text patching (and,
+/// when unregistering, grace periods); a [`MultiRegistration`] pays it once for all the
+/// functions added or removed together, where one [`Registration`] per function pays it for
+/// each. The handler tells the functions apart by the `ip` it gets.
+///
+/// An ops with an empty filter would trace every function, so the last sites cannot be removed:
+/// drop the registration instead.
+///
+/// # Invariants
+///
+/// `ops` is registered with ftrace, filtered on exactly `sites` `fentry` sites (at least one),
+/// from the end of the initialiser until `drop` unregisters it; its `func` is
+/// `multi_trampoline::<H>`. Filter changes happen with `sites` locked.
+#[repr(C)]
+#[pin_data(PinnedDrop)]
+pub struct MultiRegistration<H: Handler> {
+    #[pin]
+    handler: H,
+    #[pin]
+    ops: Opaque<bindings::ftrace_ops>,
+    #[pin]
+    sites: crate::sync::Mutex<usize>,
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The ops is only touched by ftrace (under its own locks), by `add`/`remove` (under
+// `sites`) and by `drop`; the handler is shared with the trampoline on every CPU (`H: Sync`).
+unsafe impl<H: Handler + Send> Send for MultiRegistration<H> {}
+// SAFETY: Shared references reach the handler (`Sync`) and the filter, changed under `sites`.
+unsafe impl<H: Handler> Sync for MultiRegistration<H> {}
+
+/// Calls `ftrace_set_filter_ips()` for `ips`, which must all be `fentry` sites.
+///
+/// # Safety
+///
+/// `ops` must be an initialised, pinned `ftrace_ops` whose filter nobody else changes meanwhile.
+unsafe fn set_filter_ips(ops: *mut bindings::ftrace_ops, ips: &[usize], remove: bool) -> Result {
+    let cnt = u32::try_from(ips.len()).map_err(|_| EINVAL)?;
+    // SAFETY: The caller guarantees `ops`; ftrace only reads `cnt` entries of `ips` (the
+    // pointer is `*mut` in C for no reason).
+    to_result(unsafe {
+        bindings::ftrace_set_filter_ips(
+            ops,
+            ips.as_ptr().cast_mut().cast(),
+            cnt,
+            c_int::from(remove),
+            0,
+        )
+    })
+}
+
+impl<H: Handler> MultiRegistration<H> {
+    /// Creates an ops for `H`, filters it on the `fentry` sites `ips` (each one a value
+    /// [`location`] returned, listed once) and registers it.
+    ///
+    /// Fails with [`RegistrationError::NoLocation`] if `ips` is empty, and with
+    /// [`RegistrationError::Register`] if ftrace refuses the ops (`EBUSY`: another `IPMODIFY`
+    /// ops has one of the functions). May sleep.
+    pub fn new<'a, E>(
+        handler: impl PinInit<H, E> + 'a,
+        flags: OpsFlags,
+        ips: &'a [usize],
+    ) -> impl PinInit<Self, RegistrationError> + 'a
+    where
+        H: 'a,
+        RegistrationError: From<E>,
+    {
+        // The handler and the lock are in place before `ops` is registered: a handler may run on
+        // another CPU as soon as it is.
+        try_pin_init!(Self {
+            handler <- handler,
+            sites <- crate::new_mutex!(ips.len(), "ftrace::MultiRegistration::sites"),
+            ops <- Opaque::try_ffi_init(move |ops: *mut bindings::ftrace_ops| {
+                if ips.is_empty() {
+                    return Err(RegistrationError::NoLocation);
+                }
+                // SAFETY: `ops` is valid for writes; all-zero is the initial state of a
+                // `struct ftrace_ops` (as for a `static` one).
+                unsafe {
+                    ops.write_bytes(0, 1);
+                    (*ops).func = Some(multi_trampoline::<H>);
+                    (*ops).flags = u32::from(flags) as c_ulong;
+                }
+                // SAFETY: `ops` is initialised, pinned and not yet shared.
+                if let Err(e) = unsafe { set_filter_ips(ops, ips, false) } {
+                    // SAFETY: Frees whatever filter hash was allocated.
+                    unsafe { bindings::ftrace_free_filter(ops) };
+                    return Err(RegistrationError::Filter(e));
+                }
+                // SAFETY: As above; the handler (initialised before this field) is ready.
+                let ret = unsafe { bindings::register_ftrace_function(ops) };
+                if let Err(e) = to_result(ret) {
+                    // SAFETY: The ops is not registered; this frees its filter hashes.
+                    unsafe { bindings::ftrace_free_filter(ops) };
+                    return Err(RegistrationError::Register(e));
+                }
+                Ok(())
+            }),
+            _pin: PhantomPinned,
+        }? RegistrationError)
+    }
+
+    /// Returns the handler's data.
+    pub fn handler(self: Pin<&Self>) -> Pin<&H> {
+        // SAFETY: `handler` is a structurally pinned field.
+        unsafe { self.map_unchecked(|s| &s.handler) }
+    }
+
+    /// The number of `fentry` sites the ops is filtered on.
+    pub fn sites(&self) -> usize {
+        *self.sites.lock()
+    }
+
+    /// Adds the `fentry` sites `ips` (not yet in the filter) in one update. On failure (`EBUSY`:
+    /// another `IPMODIFY` ops has one of them, `ENOMEM`) the filter is unchanged. May sleep.
+    pub fn add(&self, ips: &[usize]) -> Result {
+        let mut sites = self.sites.lock();
+        // SAFETY: By the type invariants the ops is registered and pinned; `sites` is locked.
+        unsafe { set_filter_ips(self.ops.get(), ips, false) }?;
+        *sites += ips.len();
+        Ok(())
+    }
+
+    /// Removes the `fentry` sites `ips` (each in the filter, listed once) in one update; calls
+    /// of those functions may still reach the handler until an RCU-tasks-rude grace period has
+    /// passed. Fails with `EINVAL`, changing nothing, if no site would be left, and with the
+    /// error of ftrace (`ENOMEM`, `ENOENT`) otherwise, also changing nothing. May sleep.
+    pub fn remove(&self, ips: &[usize]) -> Result {
+        let mut sites = self.sites.lock();
+        if ips.len() >= *sites {
+            return Err(EINVAL);
+        }
+        // SAFETY: By the type invariants the ops is registered and pinned; `sites` is locked.
+        unsafe { set_filter_ips(self.ops.get(), ips, true) }?;
+        *sites -= ips.len();
+        Ok(())
+    }
+}
+
+#[pinned_drop]
+impl<H: Handler> PinnedDrop for MultiRegistration<H> {
+    fn drop(self: Pin<&mut Self>) {
+        let ops = self.ops.get();
+        // SAFETY: By the type invariants the ops is registered. For a `Dynamic` ops, this waits
+        // until no CPU can still be in the trampoline, so the memory may go afterwards.
+        let ret = unsafe { bindings::unregister_ftrace_function(ops) };
+        crate::warn_on!(ret != 0);
+        // SAFETY: The ops is unregistered; this frees its filter hashes.
+        unsafe { bindings::ftrace_free_filter(ops) };
+    }
+}
+
+/// The `ftrace_func_t` of a [`MultiRegistration<H>`].
+///
+/// # Safety
+///
+/// Only called by ftrace for an ops embedded in a live `MultiRegistration<H>`, with a valid
+/// `fregs`.
+unsafe extern "C" fn multi_trampoline<H: Handler>(
+    ip: c_ulong,
+    parent_ip: c_ulong,
+    ops: *mut bindings::ftrace_ops,
+    fregs: *mut bindings::ftrace_regs,
+) {
+    let ops = Opaque::cast_from(ops).cast_mut();
+    // SAFETY: By the safety requirements `ops` is the `ops` field of a live
+    // `MultiRegistration<H>`.
+    let this = unsafe { &*crate::container_of!(ops, MultiRegistration<H>, ops) };
+    // SAFETY: Registrations are only created pinned and stay so until dropped.
+    let this = unsafe { Pin::new_unchecked(this) };
+    // SAFETY: ftrace passes a valid `fregs` that only this call uses.
+    let regs = unsafe { FtraceRegs::from_raw(fregs) };
+    H::call(this.handler(), ip, parent_ip, regs);
 }

@@ -4,8 +4,18 @@
  */
 
 #include <linux/init.h>
+#include <linux/moduleparam.h>
 #include <linux/moduleloader.h>
 #include "klp_rust.h"
+
+/*
+ * How patched functions are handed to ftrace (redirect.rs): one ftrace_ops for
+ * all of them, changed once per object, or one per function as in the C core.
+ * Read once at boot: livepatch.ftrace_batch=0 on the command line picks the
+ * per-function mode.
+ */
+bool klp_ftrace_batch = IS_ENABLED(CONFIG_LIVEPATCH_RUST_FTRACE_BATCH);
+module_param_named(ftrace_batch, klp_ftrace_batch, bool, 0444);
 
 /*
  * Architectures without a way to undo relocations keep them (x86 overrides

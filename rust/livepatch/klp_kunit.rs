@@ -264,6 +264,7 @@ mod ftrace_tests {
             self,
             FtraceRegs,
             Handler,
+            MultiRegistration,
             OpsFlag,
             RecursionGuard, //
             Registration,
@@ -277,17 +278,27 @@ mod ftrace_tests {
     };
 
     extern "C" {
-        // `klp_kunit_target.c`: returns `x + 1`.
+        // `klp_kunit_target.c`: return `x + 1` and `x + 2`.
         fn klp_kunit_ftrace_target(x: c_int) -> c_int;
+        fn klp_kunit_ftrace_target2(x: c_int) -> c_int;
     }
 
-    /// Calls the target through a volatile pointer, so every call reaches its `fentry` site.
-    fn call_target(x: c_int) -> c_int {
-        let f: unsafe extern "C" fn(c_int) -> c_int = klp_kunit_ftrace_target;
+    type Target = unsafe extern "C" fn(c_int) -> c_int;
+
+    /// Calls `f` through a volatile pointer, so every call reaches its `fentry` site.
+    fn call(f: Target, x: c_int) -> c_int {
         // SAFETY: Reading a local through a valid pointer.
         let f = unsafe { core::ptr::read_volatile(&raw const f) };
-        // SAFETY: The target takes and returns an `int` and has no other requirement.
+        // SAFETY: The targets take and return an `int` and have no other requirement.
         unsafe { f(x) }
+    }
+
+    fn call_target(x: c_int) -> c_int {
+        call(klp_kunit_ftrace_target, x)
+    }
+
+    fn call_target2(x: c_int) -> c_int {
+        call(klp_kunit_ftrace_target2, x)
     }
 
     /// The replacement the handler redirects to: same signature, different result.
@@ -302,24 +313,107 @@ mod ftrace_tests {
     }
 
     impl Handler for Redirect {
-        fn call(
-            this: Pin<&Registration<Self>>,
-            ip: usize,
-            parent_ip: usize,
-            regs: &mut FtraceRegs,
-        ) {
+        fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
             let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
                 return;
             };
-            this.handler().calls.add(1, Relaxed);
-            // The registration's `ip` is written before the ops is registered, so even the
-            // first call sees it.
-            if this.ip() != ip {
-                this.handler().wrong_ip.add(1, Relaxed);
+            this.calls.add(1, Relaxed);
+            if Some(ip) != ftrace::location(klp_kunit_ftrace_target as usize) {
+                this.wrong_ip.add(1, Relaxed);
             }
             // SAFETY: `replacement` has the target's signature and is built in.
             unsafe { regs.set_instruction_pointer(replacement as usize) };
         }
+    }
+
+    /// Redirects calls of both targets, to [`replacement`] and [`replacement2`], telling them
+    /// apart by the site.
+    struct RedirectBoth;
+
+    extern "C" fn replacement2(x: c_int) -> c_int {
+        x + 200
+    }
+
+    impl Handler for RedirectBoth {
+        fn call(_this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
+            let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
+                return;
+            };
+            let to = if Some(ip) == ftrace::location(klp_kunit_ftrace_target as usize) {
+                replacement as usize
+            } else {
+                replacement2 as usize
+            };
+            // SAFETY: Both replacements have the targets' signature and are built in.
+            unsafe { regs.set_instruction_pointer(to) };
+        }
+    }
+
+    fn sites() -> Result<[usize; 2]> {
+        Ok([
+            ftrace::location(klp_kunit_ftrace_target as usize).ok_or(EINVAL)?,
+            ftrace::location(klp_kunit_ftrace_target2 as usize).ok_or(EINVAL)?,
+        ])
+    }
+
+    #[test]
+    fn multi_registration_adds_and_removes_sites() -> Result {
+        let [a, b] = sites()?;
+        let reg = KBox::try_pin_init(
+            MultiRegistration::new(RedirectBoth, flags(), &[a]),
+            GFP_KERNEL,
+        )?;
+        assert_eq!((call_target(1), call_target2(1)), (101, 3));
+        reg.add(&[b])?;
+        assert_eq!(reg.sites(), 2);
+        assert_eq!((call_target(1), call_target2(1)), (101, 201));
+        reg.remove(&[a])?;
+        assert_eq!((call_target(1), call_target2(1)), (2, 201));
+        // The last site cannot go: an empty filter would trace every function.
+        assert_eq!(reg.remove(&[b]), Err(EINVAL));
+        // Nor can a site that is not in the filter; nothing changes.
+        reg.add(&[a])?;
+        assert!(reg.remove(&[a, a]).is_err());
+        assert_eq!(reg.sites(), 2);
+        assert_eq!((call_target(1), call_target2(1)), (101, 201));
+        drop(reg);
+        assert_eq!((call_target(1), call_target2(1)), (2, 3));
+        Ok(())
+    }
+
+    #[test]
+    fn multi_registration_keeps_ipmodify_exclusive() -> Result {
+        let [a, b] = sites()?;
+        let first = register()?;
+        // A batch with a function another `IPMODIFY` ops has is refused as a whole.
+        let reg = KBox::try_pin_init(
+            MultiRegistration::new(RedirectBoth, flags(), &[b, a]),
+            GFP_KERNEL,
+        );
+        assert!(matches!(reg, Err(RegistrationError::Register(e)) if e == EBUSY));
+        assert_eq!((call_target(1), call_target2(1)), (101, 3));
+        let reg = KBox::try_pin_init(
+            MultiRegistration::new(RedirectBoth, flags(), &[b]),
+            GFP_KERNEL,
+        )?;
+        assert_eq!(reg.add(&[a]), Err(EBUSY));
+        assert_eq!(reg.sites(), 1);
+        assert_eq!((call_target(1), call_target2(1)), (101, 201));
+        drop(first);
+        reg.add(&[a])?;
+        assert_eq!((call_target(1), call_target2(1)), (101, 201));
+        drop(reg);
+        assert_eq!((call_target(1), call_target2(1)), (2, 3));
+        Ok(())
+    }
+
+    #[test]
+    fn multi_registration_needs_a_site() {
+        let reg = KBox::try_pin_init(
+            MultiRegistration::new(RedirectBoth, flags(), &[]),
+            GFP_KERNEL,
+        );
+        assert!(matches!(reg, Err(RegistrationError::NoLocation)));
     }
 
     fn flags() -> ftrace::OpsFlags {
@@ -353,7 +447,7 @@ mod ftrace_tests {
             assert_eq!(call_target(5), 105);
             assert_eq!(reg.as_ref().handler().calls.load(Relaxed), 2);
             assert_eq!(reg.as_ref().handler().wrong_ip.load(Relaxed), 0);
-            assert!(reg.ip() != 0);
+            assert_eq!(Some(reg.ip()), ftrace::location(klp_kunit_ftrace_target as usize));
             drop(reg);
         }
         assert_eq!(call_target(1), 2);

@@ -17,4 +17,6 @@
 
 int klp_rust_init(void);
 
+extern bool klp_ftrace_batch;
+
 #endif /* _LIVEPATCH_KLP_RUST_H */

@@ -13,6 +13,7 @@
 
 use kernel::prelude::*;
 
+mod batch;
 mod blocking;
 mod checked;
 mod model;

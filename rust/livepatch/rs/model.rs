@@ -568,6 +568,30 @@ impl FuncStack {
         self.func_stack.get()
     }
 
+    /// Whether the stack holds no function.
+    pub(crate) fn is_empty(&self) -> bool {
+        let head = self.head();
+        // SAFETY: By the type invariants `head` is an initialised list, stable under
+        // `klp_mutex`, which callers hold.
+        unsafe { (*head).next == head }
+    }
+
+    /// Unlinks every function (`list_del_rcu()`, so that readers that still see one keep a
+    /// valid entry).
+    pub(crate) fn clear(&self, _locked: &KlpMutexHeld) {
+        let head = self.head();
+        loop {
+            // SAFETY: By the type invariants the list is initialised; `klp_mutex` (`_locked`)
+            // serialises its changes.
+            let next = unsafe { (*head).next };
+            if next == head {
+                break;
+            }
+            // SAFETY: `next` is an entry of the list; unlinking it makes progress.
+            unsafe { bindings::list_del_rcu(next) };
+        }
+    }
+
     /// Whether the stack holds exactly one function (`list_is_singular()`).
     pub(crate) fn is_singular(&self) -> bool {
         let head = self.head();

@@ -2,15 +2,20 @@
 
 //! Redirection of patched functions through ftrace (the C core's `patch.c`).
 //!
-//! Every patched function address gets one ftrace handler and a stack of the `klp_func`s that
-//! replace it, newest first. The handler sends a call to the newest replacement, or, while a
-//! transition is running and the calling task is still unpatched, to the one below it (or to
+//! Every patched function address gets a stack of the `klp_func`s that replace it, newest
+//! first, and an ftrace handler. The handler sends a call to the newest replacement, or, while
+//! a transition is running and the calling task is still unpatched, to the one below it (or to
 //! the original code). The stacks live in a map keyed by the old function's address, so
 //! enabling `N` functions costs `O(N log N)` lookups instead of the C core's `O(N²)` list walk.
+//!
+//! Two modes, chosen at boot (`livepatch.ftrace_batch=`, default from
+//! `CONFIG_LIVEPATCH_RUST_FTRACE_BATCH`): one `ftrace_ops` per function, as in C, or one for
+//! every function, changed once per object (`batch.rs`).
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
 use crate::{
+    batch::Sites,
     checked,
     model::{
         Func,
@@ -72,69 +77,94 @@ pub(crate) use warn_on_once;
 impl Handler for FuncStack {
     // Inlined into ftrace's trampoline for it: this runs on every call of a patched function.
     #[inline]
-    fn call(this: Pin<&Registration<Self>>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
+    fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
         // wait for handlers that run where RCU is not watching.
         let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
             warn_on_once!(true);
             return;
         };
-        let head = this.handler().head();
+        redirect_call(&this, regs);
+    }
+}
 
-        // `list_first_or_null_rcu()`.
-        let first = this.handler().first_once();
-        // Never empty: the last function is only unlinked after unregistering the handler.
-        if warn_on_once!(first == head) {
-            return;
-        }
-        // SAFETY: Entries of the stack are `stack_node`s of live functions: they are unlinked only
-        // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
-        let mut func = unsafe { Func::from_stack_node(first) };
+/// Sends a call of a patched function to the version its task runs: the body of both modes'
+/// handlers, called with a [`RecursionGuard`] held.
+#[inline(always)]
+pub(crate) fn redirect_call(stack: &FuncStack, regs: &mut FtraceRegs) {
+    let head = stack.head();
 
-        // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
-        // with the `smp_mb(Write)` in `registry::enable()` that orders `transition = 1` before
-        // the functions are pushed.
+    // `list_first_or_null_rcu()`.
+    let first = stack.first_once();
+    // Never empty: the last function is only unlinked once no handler can reach the stack.
+    if warn_on_once!(first == head) {
+        return;
+    }
+    // SAFETY: Entries of the stack are `stack_node`s of live functions: they are unlinked only
+    // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
+    let mut func = unsafe { Func::from_stack_node(first) };
+
+    // ORDERING: Orders the `func_stack` read above before the `transition` read below; pairs
+    // with the `smp_mb(Write)` in `registry::enable()` that orders `transition = 1` before
+    // the functions are pushed.
+    smp_mb(Read);
+
+    if func.transition_once() {
+        // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
+        // the `smp_mb(Write)` in `init_transition()` (transition.rs) that orders every
+        // task's initial `patch_state` before `transition = 1`.
         smp_mb(Read);
 
-        if func.transition_once() {
-            // ORDERING: Orders the `transition` read before the `patch_state` read; pairs with
-            // the `smp_mb(Write)` in `init_transition()` (transition.rs) that orders every
-            // task's initial `patch_state` before `transition = 1`.
-            smp_mb(Read);
+        let patch_state = crate::model::task_patch_state(kernel::current!());
+        warn_on_once!(patch_state == TRANSITION_IDLE);
 
-            let patch_state = crate::model::task_patch_state(kernel::current!());
-            warn_on_once!(patch_state == TRANSITION_IDLE);
-
-            if patch_state == TRANSITION_UNPATCHED {
-                // Use the previous patch's version, or the original code if there is none.
-                let next = func.stack_next_once();
-                if next == head {
-                    return;
-                }
-                // SAFETY: A stack entry other than the head is a live function's node.
-                func = unsafe { Func::from_stack_node(next) };
+        if patch_state == TRANSITION_UNPATCHED {
+            // Use the previous patch's version, or the original code if there is none.
+            let next = func.stack_next_once();
+            if next == head {
+                return;
             }
+            // SAFETY: A stack entry other than the head is a live function's node.
+            func = unsafe { Func::from_stack_node(next) };
         }
+    }
 
-        // A no-op restores the original code: setting the IP would loop forever.
-        if !func.nop_once() {
-            let new_func = func.new_func_once();
-            // SAFETY: `new_func` is the replacement of the traced function, with its signature
-            // (checked by the patch's author, as in C); the patch's module stays loaded while
-            // one of its functions is on a stack.
-            unsafe { regs.set_instruction_pointer(new_func) };
-        }
+    // A no-op restores the original code: setting the IP would loop forever.
+    if !func.nop_once() {
+        let new_func = func.new_func_once();
+        // SAFETY: `new_func` is the replacement of the traced function, with its signature
+        // (checked by the patch's author, as in C); the patch's module stays loaded while
+        // one of its functions is on a stack.
+        unsafe { regs.set_instruction_pointer(new_func) };
     }
 }
 
 type Ops = Pin<KBox<Registration<FuncStack>>>;
 
-global_lock! {
-    // SAFETY: `init()` runs from `klp_rust_init()` before any patch is enabled.
-    unsafe(uninit) static KLP_OPS: Mutex<Option<RBTree<usize, Ops>>> = None;
+/// The stacks and their ftrace registrations, in the mode chosen at boot.
+enum Redirections {
+    /// One registration per function, keyed by the old function's address.
+    PerFunction(RBTree<usize, Ops>),
+    /// One registration for all (`batch.rs`).
+    Batched(Sites),
 }
 
-/// Initialises the lock of the handler map.
+impl Redirections {
+    /// The stack of the function at `old_func`, if it is patched.
+    fn stack(&self, old_func: usize) -> Option<Pin<&FuncStack>> {
+        match self {
+            Self::PerFunction(map) => map.get(&old_func).map(|ops| ops.as_ref().handler()),
+            Self::Batched(sites) => sites.stack(old_func),
+        }
+    }
+}
+
+global_lock! {
+    // SAFETY: `init()` runs from `klp_rust_init()` before any patch is enabled.
+    unsafe(uninit) static KLP_OPS: Mutex<Option<Redirections>> = None;
+}
+
+/// Initialises the lock of the handler map and picks the mode.
 ///
 /// # Safety
 ///
@@ -142,9 +172,17 @@ global_lock! {
 pub(crate) unsafe fn init() {
     // SAFETY: The caller guarantees this is the only call, and it precedes every use.
     unsafe { KLP_OPS.init() };
+    // SAFETY: A boolean module parameter of `klp_glue.c`, set from the command line before the
+    // initcalls run and read-only afterwards.
+    let batched = unsafe { bindings::klp_ftrace_batch };
+    *KLP_OPS.lock() = Some(if batched {
+        Redirections::Batched(Sites::new())
+    } else {
+        Redirections::PerFunction(RBTree::new())
+    });
 }
 
-/// The handlers and stacks, keyed by the old function's address.
+/// The handlers and stacks.
 ///
 /// Its own lock nests inside `klp_mutex`, which every caller holds (`_locked`), so it is never
 /// contended; it gives the map's `&mut` without a promise from the caller.
@@ -152,7 +190,7 @@ fn ops_map(_locked: &KlpMutexHeld) -> GlobalGuard<KLP_OPS> {
     KLP_OPS.lock()
 }
 
-fn ops_flags() -> OpsFlags {
+pub(crate) fn ops_flags() -> OpsFlags {
     let flags = OpsFlag::Dynamic | OpsFlag::IpModify | OpsFlag::Permanent;
     // Without `DYNAMIC_FTRACE_WITH_ARGS` the handler needs the full registers to set the IP.
     #[cfg(not(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))]
@@ -175,13 +213,12 @@ pub(crate) enum Underneath<'a> {
 /// Finds what runs underneath `func`, a patched function, on its stack
 /// (`klp_check_stack_func()`'s lookup).
 pub(crate) fn underneath<'a>(locked: &'a KlpMutexHeld, func: &Func) -> Underneath<'a> {
-    let mut map = ops_map(locked);
-    let map = map.get_or_insert_with(RBTree::new);
-    let Some(ops) = map.get(&func.old_func()) else {
+    let map = ops_map(locked);
+    let Some(stack) = map.as_ref().and_then(|r| r.stack(func.old_func())) else {
         kernel::warn_on!(true);
         return Underneath::Unchanged;
     };
-    match ops.as_ref().handler().get_ref().below_top(locked, func) {
+    match stack.get_ref().below_top(locked, func) {
         None => Underneath::Unchanged,
         Some(None) => Underneath::Original,
         Some(Some(below)) => Underneath::Replacement(below),
@@ -195,13 +232,11 @@ pub(crate) fn is_on_top(locked: &KlpMutexHeld, func: &Func) -> bool {
 }
 
 /// Pushes `func` on the stack of its old function, registering a handler for a new one.
-fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
+fn patch_func(locked: &KlpMutexHeld, map: &mut RBTree<usize, Ops>, func: &Func) -> Result {
     if kernel::warn_on!(func.old_func() == 0) || kernel::warn_on!(func.patched()) {
         return Err(EINVAL);
     }
     let old_func = func.old_func();
-    let mut map = ops_map(locked);
-    let map = map.get_or_insert_with(RBTree::new);
 
     if let Some(ops) = map.get(&old_func) {
         ops.as_ref().handler().push(locked, func);
@@ -242,13 +277,11 @@ fn patch_func(locked: &KlpMutexHeld, func: &Func) -> Result {
 }
 
 /// Removes `func` from its stack, unregistering the handler with the last one.
-fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
+fn unpatch_func(locked: &KlpMutexHeld, map: &mut RBTree<usize, Ops>, func: &Func) {
     if kernel::warn_on!(!func.patched()) || kernel::warn_on!(func.old_func() == 0) {
         return;
     }
     let old_func = func.old_func();
-    let mut map = ops_map(locked);
-    let map = map.get_or_insert_with(RBTree::new);
     let Some(ops) = map.get(&old_func) else {
         kernel::warn_on!(true);
         return;
@@ -270,12 +303,19 @@ fn unpatch_func(locked: &KlpMutexHeld, func: &Func) {
 
 /// Unpatches the functions of `obj`, or only its no-ops.
 fn unpatch_object_funcs(locked: &KlpMutexHeld, obj: &Object, nops_only: bool) {
-    for func in obj.funcs().iter() {
-        if nops_only && !func.nop() {
-            continue;
+    let funcs = obj
+        .funcs()
+        .iter()
+        .filter(|func| func.patched() && (!nops_only || func.nop()));
+    match ops_map(locked).as_mut() {
+        Some(Redirections::PerFunction(map)) => {
+            for func in funcs {
+                unpatch_func(locked, map, func);
+            }
         }
-        if func.patched() {
-            unpatch_func(locked, func);
+        Some(Redirections::Batched(sites)) => sites.unpatch(locked, funcs),
+        None => {
+            kernel::warn_on!(true);
         }
     }
     if obj.dynamic() || !nops_only {
@@ -298,11 +338,17 @@ pub(crate) fn patch_object(locked: &KlpMutexHeld, obj: &Object) -> Result {
     if kernel::warn_on!(obj.patched()) {
         return Err(EINVAL);
     }
-    for func in obj.funcs().iter() {
-        if let Err(e) = patch_func(locked, func) {
-            unpatch_object_funcs(locked, obj, false);
-            return Err(e);
-        }
+    let patched = match ops_map(locked).as_mut() {
+        Some(Redirections::PerFunction(map)) => obj
+            .funcs()
+            .iter()
+            .try_for_each(|func| patch_func(locked, map, func)),
+        Some(Redirections::Batched(sites)) => sites.patch(locked, obj.funcs()),
+        None => Err(EINVAL),
+    };
+    if let Err(e) = patched {
+        unpatch_object_funcs(locked, obj, false);
+        return Err(e);
     }
     obj.set_patched(locked, true);
     // A module coming during a transition: stack checks must see the new stacks, or the

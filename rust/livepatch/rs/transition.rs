@@ -250,7 +250,7 @@ impl OnEachCpu for SyncAll {
 /// Waits until every CPU has scheduled, so that no ftrace handler still runs with an older
 /// view of the stacks (`klp_synchronize_transition()`). Patched functions may run where RCU
 /// is not watching, so a plain RCU grace period is not enough.
-fn synchronize_transition() {
+pub(crate) fn synchronize_transition() {
     // Like the C core, ignore an allocation failure of `schedule_on_each_cpu()`.
     let _ = schedule_on_each_cpu::<SyncAll>();
 }
