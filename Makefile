@@ -7,6 +7,7 @@
 #   make check           build the Rust-core kernel and run every test
 #   make check CORE=c    the same on the upstream C core
 #   make check DEBUG=1   the same on a lockdep/kmemleak/DEBUG_LIST kernel
+#   make check FTRACE_BATCH=0  Rust core with one ftrace_ops per function
 #   make bench           time patched calls on both cores (C and Rust, same run)
 #   make stress          enable/disable/replace cycles under load, on both cores
 #                        (STRESS_CYCLES=300, STRESS_VARIANT=debug; empty: plain)
@@ -29,10 +30,13 @@ SCRIPTS := $(CURDIR)/scripts
 all: help
 
 help:
-	@sed -n '6,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,19p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
-	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) $(SCRIPTS)/check.sh $(CORE) $(TESTS)
+	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) \
+		KLP_BOOT_ARGS=$(if $(FTRACE_BATCH),livepatch.ftrace_batch=$(FTRACE_BATCH)) \
+		KLP_TAG=$(if $(FTRACE_BATCH),ftrace_batch=$(FTRACE_BATCH)) \
+		$(SCRIPTS)/check.sh $(CORE) $(TESTS)
 
 bench:
 	@$(SCRIPTS)/bench.sh $(BENCH_CALLS) $(BENCH_ROUNDS)

@@ -5,6 +5,10 @@
 # the summary line, and exit non-zero on any failure.
 #   usage: check.sh CORE [TEST...]   (default: every selftest script)
 # CASE="name" runs only the test case of that name (`start_test "name"`).
+# KLP_BOOT_ARGS="..." boots with more kernel parameters; KLP_TAG names that
+# setup in the result lines and the log folder. A full Rust-core run also runs
+# the scripts that exercise ftrace again with livepatch.ftrace_batch=0 (one
+# ftrace_ops per function, as in C) and counts their results.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -33,16 +37,18 @@ if [ -n "${CASE:-}" ]; then
 	printf '%s\n' "$CASE" >"$extra/case"
 fi
 
-KLP_GUEST_EXTRA=$extra "$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
+KLP_GUEST_LOGDIR=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}${KLP_TAG:+-$KLP_TAG} \
+	KLP_GUEST_EXTRA=$extra "$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
 
-out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}
+out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}${KLP_TAG:+-$KLP_TAG}
+label=$core${KLP_TAG:+[$KLP_TAG]}
 pass=0 fail=0 n=0
 result() { # ok|not-ok description
 	n=$((n + 1))
 	if [ "$1" = ok ]; then
-		pass=$((pass + 1)); echo "ok $n $core: $2"
+		pass=$((pass + 1)); echo "ok $n $label: $2"
 	else
-		fail=$((fail + 1)); echo "not ok $n $core: $2"
+		fail=$((fail + 1)); echo "not ok $n $label: $2"
 	fi
 }
 
@@ -188,5 +194,27 @@ else
 fi
 
 echo "# console: $out/console.log  dmesg: $out/dmesg.log"
+
+# The per-function ftrace mode of the Rust core, on the scripts that exercise
+# ftrace registration (module coming and going, other ftrace users, kprobes).
+if [ "$core" = rust ] && [ $# = 0 ] && [ -z "${CASE:-}" ] && [ -z "${KLP_VARIANT:-}" ] &&
+	[ -z "${KLP_BOOT_ARGS:-}" ]; then
+	phase "again with one ftrace_ops per function (livepatch.ftrace_batch=0)"
+	KLP_NO_LINT=1 KLP_BOOT_ARGS=livepatch.ftrace_batch=0 KLP_TAG=ftrace_batch=0 "$0" rust \
+		test-livepatch.sh test-callbacks.sh test-state.sh test-ftrace.sh test-kprobe.sh \
+		test-core-many.sh test-core-late-module.sh test-core-ftrace-window.sh \
+		test-core-enable-errors.sh test-stack-check-module-going.sh \
+		test-transition-reverse.sh >"$out/ftrace_batch0.txt" || true
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) n=$((n + 1)) pass=$((pass + 1)); echo "ok $n ${line#ok * }" ;;
+		"not ok "*) n=$((n + 1)) fail=$((fail + 1)); echo "not ok $n ${line#not ok * }" ;;
+		*" passed, "*" failed") ;;
+		*) echo "$line" ;;
+		esac
+	done <"$out/ftrace_batch0.txt"
+	grep -q '^ok .*test-core-many.sh' "$out/ftrace_batch0.txt" ||
+		result not-ok "livepatch.ftrace_batch=0: no result"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

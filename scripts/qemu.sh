@@ -35,6 +35,8 @@ elif [ -n "$tests" ]; then
 	append="$append klp.tests=${tests// /,}"
 fi
 [ "$mode" = shell ] || append="$append loglevel=4"
+# KLP_BOOT_ARGS: more kernel parameters (check.sh: livepatch.ftrace_batch=0).
+[ -z "${KLP_BOOT_ARGS:-}" ] || append="$append $KLP_BOOT_ARGS"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -nographic -no-reboot
 	-nodefaults -serial stdio -kernel "$build/arch/x86/boot/bzImage"
 	-initrd "$initrd" -append "$append")
