@@ -447,7 +447,10 @@ mod ftrace_tests {
             assert_eq!(call_target(5), 105);
             assert_eq!(reg.as_ref().handler().calls.load(Relaxed), 2);
             assert_eq!(reg.as_ref().handler().wrong_ip.load(Relaxed), 0);
-            assert_eq!(Some(reg.ip()), ftrace::location(klp_kunit_ftrace_target as usize));
+            assert_eq!(
+                Some(reg.ip()),
+                ftrace::location(klp_kunit_ftrace_target as usize)
+            );
             drop(reg);
         }
         assert_eq!(call_target(1), 2);

@@ -44,7 +44,10 @@ struct Dummy {
 }
 
 /// The leak of a dummy, freed when the shadow variable holding it is.
-struct Leak(KBox<i32>);
+struct Leak {
+    /// Only held, to be freed with the shadow variable.
+    _memory: KBox<i32>,
+}
 
 impl Drop for Leak {
     fn drop(&mut self) {
@@ -77,7 +80,7 @@ extern "C" fn dummy_alloc() -> *mut Dummy {
             GFP_KERNEL,
         )?;
         let leak = KBox::new(0, GFP_KERNEL)?;
-        SV_LEAK.alloc(&dummy, GFP_KERNEL, || Ok(Leak(leak)))?;
+        SV_LEAK.alloc(&dummy, GFP_KERNEL, || Ok(Leak { _memory: leak }))?;
         pr_info!(
             "livepatch_fix1_dummy_alloc: dummy expires @ {:x}\n",
             dummy.jiffies_expire

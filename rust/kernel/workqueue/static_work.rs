@@ -157,6 +157,23 @@ impl StaticDelayedWork {
         self.schedule(delay)
     }
 
+    /// Queues the work to run after `delay` jiffies, or moves it there if it is already
+    /// pending, sooner or later (`mod_delayed_work()` on the system workqueue); returns whether
+    /// it was pending. With a non-zero `delay` this only arms a timer and wakes nothing up, so
+    /// it may be called from any context but NMI, even from inside the scheduler.
+    pub fn modify(&'static self, delay: Jiffies) -> bool {
+        self.ready()
+            // SAFETY: As in `schedule()`; `system_percpu_wq` is set up before any initcall.
+            && unsafe {
+                bindings::mod_delayed_work_on(
+                    bindings::wq_misc_consts_WORK_CPU_UNBOUND as crate::ffi::c_int,
+                    bindings::system_percpu_wq,
+                    self.dwork.get(),
+                    delay,
+                )
+            }
+    }
+
     /// Cancels the work and waits for a running instance (`cancel_delayed_work_sync()`);
     /// returns whether it was pending. May sleep.
     pub fn cancel_sync(&'static self) -> bool {
@@ -272,9 +289,31 @@ mod tests {
     }
 
     #[test]
+    fn pending_work_is_moved_earlier() {
+        WORK.init(
+            c"rust_static_work_test",
+            crate::static_lock_class!(),
+            crate::static_lock_class!(),
+        );
+        let before = RUNS.load(Relaxed);
+        assert!(!WORK.modify(10_000));
+        // Was pending: moved to the next tick.
+        assert!(WORK.modify(1));
+        for _ in 0..1000 {
+            if RUNS.load(Relaxed) != before {
+                break;
+            }
+            crate::time::delay::fsleep(crate::time::Delta::from_millis(1));
+        }
+        assert_eq!(RUNS.load(Relaxed), before + 1);
+        assert!(!WORK.cancel_sync());
+    }
+
+    #[test]
     fn uninitialised_work_is_refused() {
         // Warns once and refuses, instead of queueing garbage.
         assert!(!NEVER_INIT.schedule(1));
+        assert!(!NEVER_INIT.modify(1));
         assert!(!NEVER_INIT.cancel_sync());
     }
 

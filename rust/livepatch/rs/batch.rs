@@ -345,7 +345,8 @@ impl Sites {
                 let node = RBTreeNodeReservation::new(GFP_KERNEL)?;
                 // SAFETY: `klp_mutex` is held (`locked`); an unpatched function is on no stack.
                 let stack = KBox::pin_init(unsafe { FuncStack::new(func) }, GFP_KERNEL)?;
-                self.sites.insert(node.into_node(old_func, Site { ip, stack }));
+                self.sites
+                    .insert(node.into_node(old_func, Site { ip, stack }));
                 staged
                     .new
                     .push_within_capacity((old_func, ip, func))
@@ -522,9 +523,10 @@ fn current_slot(_locked: &KlpMutexHeld, ip: usize) -> Option<&Slot> {
     // ORDERING: Only `klp_mutex` holders exchange the pointer, and the caller holds it, so the
     // latest exchange is ordered before this load.
     let table = TABLE.load(Relaxed);
+    if table.is_null() {
+        return None;
+    }
     // SAFETY: Tables are replaced and freed only under `klp_mutex`; the callers, which hold it,
     // drop the slot before they replace the table.
-    (!table.is_null())
-        .then(|| unsafe { &*table })
-        .and_then(|t| t.slot(ip))
+    unsafe { &*table }.slot(ip)
 }

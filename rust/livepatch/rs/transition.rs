@@ -65,6 +65,12 @@ use kernel::{
         Task,
         ThreadFlag, //
     },
+    time::{
+        msecs_to_jiffies,
+        Delta,
+        Instant,
+        Monotonic, //
+    },
     workqueue::{
         schedule_on_each_cpu,
         OnEachCpu,
@@ -75,8 +81,16 @@ use kernel::{
 /// How many return addresses of a task's stack are checked.
 const MAX_STACK_ENTRIES: usize = 100;
 
-/// Retries (about one per second) between two rounds of fake signals.
-const SIGNALS_TIMEOUT: u32 = 15;
+/// Seconds between two rounds of fake signals: the C core's 15 retries of about a second.
+const SIGNALS_TIMEOUT_SECS: i64 = 15;
+
+/// The first retry comes this soon after a failed pass; each later one twice as late, up to
+/// [`RETRY_MAX_MS`], the C core's fixed period.
+const RETRY_FIRST_MS: u32 = 5;
+const RETRY_MAX_MS: u32 = 1000;
+/// A retry waits at least this many times as long as the last pass took, so that retrying
+/// costs at most about 5% of a CPU however many tasks there are.
+const RETRY_COST_FACTOR: i64 = 20;
 
 const PENDING: ThreadFlag = ThreadFlag::PATCH_PENDING;
 
@@ -153,8 +167,24 @@ fn current_patch(locked: &KlpMutexHeld) -> Option<&Patch> {
     patch
 }
 
-/// Rounds of retries since the transition started (`klp_signals_cnt`); `klp_mutex`.
-static SIGNALS_CNT: Atomic<u32> = Atomic::new(0);
+/// Passes since the transition started or turned; `klp_mutex`.
+static PASSES: Atomic<u32> = Atomic::new(0);
+
+/// Rounds of fake signals sent since the transition started or turned (the C core counts
+/// retries instead, `klp_signals_cnt`); `klp_mutex`.
+static SIGNAL_ROUNDS: Atomic<i64> = Atomic::new(0);
+
+kernel::sync::global_lock! {
+    // SAFETY: `init()` initialises it before any transition starts.
+    unsafe(uninit) static STARTED: Mutex<Option<Instant<Monotonic>>> = None;
+}
+
+/// How many tasks the last pass left pending, minus those that switched themselves since: the
+/// one that takes it to zero asks for a pass right away, so that a transition ends soon after
+/// its last blocker leaves, not at the next retry. Approximate (new tasks, exits, and tasks
+/// switching during a pass are not counted), which only makes a pass come early or at its
+/// usual time.
+static LEFT_PENDING: Atomic<i32> = Atomic::new(0);
 
 /// While a transition runs, `__schedule()` tries to switch tasks that schedule voluntarily, so
 /// that CPU-bound kthreads get switched too.
@@ -223,6 +253,8 @@ impl StackBuffers {
 
 /// Initialises the transition engine's statics.
 pub(crate) fn init() -> Result {
+    // SAFETY: `klp_rust_init()` calls this once, before any transition.
+    unsafe { STARTED.init() };
     TRANSITION_WORK.init(
         c"klp_transition_work",
         static_lock_class!(),
@@ -354,12 +386,14 @@ pub(crate) fn cancel_transition(locked: &KlpMutexHeld) {
 #[export]
 pub(crate) unsafe extern "C" fn klp_update_patch_state(task: *mut bindings::task_struct) {
     // SAFETY: The caller guarantees `task` is valid; `Task` is a transparent wrapper.
-    update_patch_state(unsafe { &*task.cast::<Task>() });
+    if update_patch_state(unsafe { &*task.cast::<Task>() }) {
+        switched_itself();
+    }
 }
 
 /// See [`klp_update_patch_state`]; `task` is the caller, or not running, or `force` was
-/// requested.
-fn update_patch_state(task: &Task) {
+/// requested. Returns whether it switched the task.
+fn update_patch_state(task: &Task) -> bool {
     // `klp_synchronize_transition()` waits for this preemption-disabled section.
     let _preempt = PreemptDisabledNotrace::new();
 
@@ -367,8 +401,19 @@ fn update_patch_state(task: &Task) {
     // (pairs with the `smp_mb(Write)` in `init_transition()` and `reverse_transition()`) and
     // before later reads of `func->transition` by the ftrace handler on this CPU (pairs with
     // the `smp_mb(Write)` in `registry::disable()`).
-    if task.test_and_clear_thread_flag(PENDING) {
+    let switched = task.test_and_clear_thread_flag(PENDING);
+    if switched {
         set_patch_state(task, target_state());
+    }
+    switched
+}
+
+/// A pending task switched itself (at kernel exit, in the idle loop or in `__schedule()`):
+/// if it was the last one the previous pass left, retries at the next tick. Any context but
+/// NMI: arming the work's timer wakes nothing up.
+fn switched_itself() {
+    if LEFT_PENDING.fetch_sub(1, Relaxed) == 1 {
+        TRANSITION_WORK.modify(1);
     }
 }
 
@@ -487,13 +532,15 @@ pub(crate) unsafe extern "C" fn __klp_sched_try_switch() {
     // ORDERING: Orders the flag read above before the target read in `try_switch_task()`;
     // pairs with the `smp_mb(Write)` in `init_transition()` and `reverse_transition()`.
     smp_mb(Read);
-    try_switch_task(current, None);
+    if try_switch_task(current, None) {
+        switched_itself();
+    }
 }
 
 /// Prods the tasks still pending: kthreads are woken, user tasks get a fake signal
-/// (`klp_send_signals()`).
-fn send_signals() {
-    if SIGNALS_CNT.load(Relaxed) == SIGNALS_TIMEOUT {
+/// (`klp_send_signals()`). The first round says so.
+fn send_signals(first: bool) {
+    if first {
         pr_notice!("signaling remaining tasks\n");
     }
     let tasks = tasklist::read_lock();
@@ -510,15 +557,57 @@ fn send_signals() {
     }
 }
 
+/// How long to wait before the pass after the `passes`-th failed one, which took `took`.
+fn retry_delay(passes: u32, took: Delta) -> Delta {
+    let backoff = RETRY_FIRST_MS
+        .checked_shl(passes.saturating_sub(1))
+        .unwrap_or(RETRY_MAX_MS)
+        .min(RETRY_MAX_MS);
+    let backoff = Delta::from_millis(i64::from(backoff));
+    let cost = Delta::from_nanos(took.as_nanos().saturating_mul(RETRY_COST_FACTOR));
+    backoff
+        .max(cost)
+        .min(Delta::from_millis(i64::from(RETRY_MAX_MS)))
+}
+
+/// Schedules the next pass after a failed one: soon at first, then less and less often, up to
+/// the C core's period of about a second; sends fake signals every
+/// [`SIGNALS_TIMEOUT_SECS`] seconds of the transition, as the C core does.
+fn schedule_retry(_locked: &KlpMutexHeld, took: Delta) {
+    let passes = PASSES.load(Relaxed).saturating_add(1);
+    PASSES.store(passes, Relaxed);
+
+    let started = *STARTED.lock();
+    let elapsed = started.map_or(Delta::ZERO, |t| t.elapsed());
+    let due = elapsed.as_millis() / (SIGNALS_TIMEOUT_SECS * 1000);
+    let sent = SIGNAL_ROUNDS.load(Relaxed);
+    if due > sent {
+        send_signals(sent == 0);
+        SIGNAL_ROUNDS.store(due, Relaxed);
+    }
+
+    let delay = retry_delay(passes, took);
+    let jiffies = msecs_to_jiffies(delay.as_millis_ceil().try_into().unwrap_or(u32::MAX));
+    if delay.as_millis() >= i64::from(RETRY_MAX_MS) {
+        // A whole second (`round_jiffies_relative()`), so that periodic retries of different
+        // users expire together and wake the CPU less often.
+        TRANSITION_WORK.schedule_rounded(jiffies);
+    } else {
+        TRANSITION_WORK.schedule(jiffies);
+    }
+}
+
 /// Tries to switch every task still pending, and completes the transition when none is left;
-/// otherwise retries in a second (`klp_try_complete_transition()`).
+/// otherwise retries, sooner or later (`klp_try_complete_transition()`).
 pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
     let Some(patch) = current_patch(locked) else {
         return;
     };
     let target = target_state();
     warn_on_once!(target == PatchState::Idle);
+    let pass_start = Instant::<Monotonic>::now();
     let mut complete = true;
+    let mut left: i32 = 0;
     // Which tasks block, for the `blocking` attribute; allocated before the walk.
     let mut recorder = Recorder::new();
 
@@ -527,6 +616,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
         for task in tasks.threads() {
             if !try_switch_task(task, recorder.as_mut()) {
                 complete = false;
+                left = left.saturating_add(1);
             }
         }
     }
@@ -538,6 +628,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
             if let Some(online) = cpus.online(cpu) {
                 if !try_switch_task(task, recorder.as_mut()) {
                     complete = false;
+                    left = left.saturating_add(1);
                     // Make the idle task go through its loop, where it switches itself.
                     cpus.wake_up_if_idle(online);
                 }
@@ -554,14 +645,8 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
             Some(recorder) => blocking::publish(locked, recorder),
             None => blocking::clear(locked),
         }
-        let cnt = SIGNALS_CNT.load(Relaxed);
-        if cnt != 0 && cnt % SIGNALS_TIMEOUT == 0 {
-            send_signals();
-        }
-        SIGNALS_CNT.store(cnt.wrapping_add(1), Relaxed);
-        // Retry in about a second (`round_jiffies_relative(HZ)`); meanwhile tasks may switch
-        // themselves. Not `bindings::HZ`: that is the user-space `HZ` (100), not `CONFIG_HZ`.
-        TRANSITION_WORK.schedule_rounded(kernel::time::msecs_to_jiffies(1000));
+        LEFT_PENDING.store(left, Relaxed);
+        schedule_retry(locked, pass_start.elapsed());
         return;
     }
 
@@ -613,7 +698,10 @@ pub(crate) fn start_transition(locked: &KlpMutexHeld, snapshot: checked::Snapsho
     }
 
     klp_sched_try_switch_key.enable();
-    SIGNALS_CNT.store(0, Relaxed);
+    PASSES.store(0, Relaxed);
+    SIGNAL_ROUNDS.store(0, Relaxed);
+    LEFT_PENDING.store(0, Relaxed);
+    *STARTED.lock() = Some(Instant::now());
 }
 
 /// Sets up a transition of `patch` to `state`: every task starts in the opposite state, and

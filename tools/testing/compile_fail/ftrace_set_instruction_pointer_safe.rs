@@ -8,12 +8,12 @@
 //! Compile-fail case: redirecting a traced call without `unsafe`.
 
 use core::pin::Pin;
-use kernel::ftrace::{FtraceRegs, Handler, Registration};
+use kernel::ftrace::{FtraceRegs, Handler};
 
 struct Redirect;
 
 impl Handler for Redirect {
-    fn call(_this: Pin<&Registration<Self>>, _ip: usize, _parent: usize, regs: &mut FtraceRegs) {
+    fn call(_this: Pin<&Self>, _ip: usize, _parent: usize, regs: &mut FtraceRegs) {
         regs.set_instruction_pointer(0xdead_beef);
     }
 }

@@ -10,7 +10,6 @@ use kernel::{
         LivePatch,
         Object, //
     },
-    prelude::*,
 };
 
 kernel::module_livepatch! {
