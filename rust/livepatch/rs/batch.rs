@@ -69,24 +69,41 @@ struct Slot {
     stack: Atomic<*mut FuncStack>,
 }
 
-/// Fibonacci hashing: the multiplier is 2^64 divided by the golden ratio. The core is built for
-/// x86-64 only (`depends on X86_64`).
-const HASH_MULTIPLIER: usize = 0x9E37_79B9_7F4A_7C15;
-
 /// The lookup from a call's `fentry` site to its func stack: open addressing with linear
-/// probing.
+/// probing, indexed by the site's address divided by 16 (functions are 16-byte aligned, so
+/// nearby functions get distinct slots, and the handler needs no multiplication).
 ///
 /// # Invariants
 ///
-/// `slots.len()` is `1 << (usize::BITS - shift)`, at least 4, and at least twice the number of
-/// used slots, so probing always reaches an empty slot. A slot's `ip` never changes once the
-/// table is published. Each non-null `stack` points to the stack of a live [`Site`], which is
-/// dropped only after the table stops pointing to it (the table is unpublished, or the slot
-/// nulled) and [`synchronize_transition()`] has returned.
+/// `slots` points to `mask + 1` slots, a power of two, at least twice the number of used
+/// slots, so probing always reaches an empty slot; they are `owner`'s, or [`EMPTY_SLOT`] for
+/// [`EMPTY`]. A slot's `ip` never changes once the table is published. Each non-null `stack`
+/// points to the stack of a live [`Site`], which is dropped only after the table stops pointing
+/// to it (the table is unpublished, or the slot nulled) and [`synchronize_transition()`] has
+/// returned.
 struct Table {
-    shift: u32,
-    slots: KVVec<Slot>,
+    mask: usize,
+    slots: *const Slot,
+    _owner: KVVec<Slot>,
 }
+
+// SAFETY: `slots` points into `owner` or to a static; a published table is only read.
+unsafe impl Send for Table {}
+// SAFETY: See above; the slots' `stack` fields are atomics.
+unsafe impl Sync for Table {}
+
+static EMPTY_SLOT: Slot = Slot {
+    ip: 0,
+    stack: Atomic::new(core::ptr::null_mut()),
+};
+
+/// The table published while no function is patched in this mode, so that the handler need
+/// not test for none.
+static EMPTY: Table = Table {
+    mask: 0,
+    slots: &EMPTY_SLOT,
+    _owner: KVVec::new(),
+};
 
 impl Table {
     /// Builds a table of `sites`, of which there are `count`.
@@ -96,9 +113,9 @@ impl Table {
             .and_then(usize::checked_next_power_of_two)
             .ok_or(ENOMEM)?
             .max(4);
-        let mut slots = KVVec::with_capacity(len, GFP_KERNEL)?;
+        let mut owner = KVVec::with_capacity(len, GFP_KERNEL)?;
         for _ in 0..len {
-            slots.push(
+            owner.push(
                 Slot {
                     ip: 0,
                     stack: Atomic::new(core::ptr::null_mut()),
@@ -106,41 +123,38 @@ impl Table {
                 GFP_KERNEL,
             )?;
         }
-        let mut table = Self {
-            shift: usize::BITS - len.trailing_zeros(),
-            slots,
-        };
         let mask = len - 1;
         for site in sites.take(count) {
-            let mut i = table.index(site.ip);
-            while table.slots[i].ip != 0 {
+            let mut i = index(site.ip, mask);
+            while owner[i].ip != 0 {
                 i = (i + 1) & mask;
             }
             let stack: *const FuncStack = &*site.stack;
-            table.slots[i] = Slot {
+            owner[i] = Slot {
                 ip: site.ip,
                 stack: Atomic::new(stack.cast_mut()),
             };
         }
-        // INVARIANT: `len` is a power of two, at least 4 and twice `count`; the stacks are those
-        // of live sites, which the callers drop only as the invariants say.
-        Ok(KBox::new(table, GFP_KERNEL)?)
-    }
-
-    #[inline]
-    fn index(&self, ip: usize) -> usize {
-        ip.wrapping_mul(HASH_MULTIPLIER) >> self.shift
+        // INVARIANT: `len` is a power of two, at least 4 and twice `count`; `slots` points to
+        // `owner`'s buffer, which moving the vector (into the box) does not move. The stacks
+        // are those of live sites, which the callers drop only as the invariants say.
+        Ok(KBox::new(
+            Self {
+                mask,
+                slots: owner.as_ptr(),
+                _owner: owner,
+            },
+            GFP_KERNEL,
+        )?)
     }
 
     /// The slot of `ip`, if the table has one.
     #[inline]
     fn slot(&self, ip: usize) -> Option<&Slot> {
-        let mask = self.slots.len() - 1;
-        let mut i = self.index(ip);
+        let mut i = index(ip, self.mask);
         loop {
-            // SAFETY: `i <= mask < self.slots.len()`: `index()` keeps the top bits of a `usize`
-            // word, as many as the length's (a power of two, type invariants) exponent.
-            let slot = unsafe { self.slots.get_unchecked(i) };
+            // SAFETY: `i <= mask`, and `slots` points to `mask + 1` slots (type invariants).
+            let slot = unsafe { &*self.slots.add(i) };
             if slot.ip == ip {
                 return Some(slot);
             }
@@ -148,27 +162,33 @@ impl Table {
                 return None;
             }
             // The table is at most half full (type invariants): an empty slot ends the loop.
-            i = (i + 1) & mask;
+            i = i.wrapping_add(1) & self.mask;
         }
     }
 }
 
-/// The published table: null while no function is patched in this mode.
+#[inline]
+fn index(ip: usize, mask: usize) -> usize {
+    (ip >> 4) & mask
+}
+
+/// The published table: [`EMPTY`] while no function is patched in this mode.
 ///
 /// Written under `klp_mutex` with release exchanges; read by the handler with acquire loads,
 /// with preemption disabled, which [`synchronize_transition()`] waits for before a table is
 /// freed.
-static TABLE: Atomic<*mut Table> = Atomic::new(core::ptr::null_mut());
+static TABLE: Atomic<*mut Table> = Atomic::new((&raw const EMPTY).cast_mut());
 
-/// Publishes `new` (or nothing) and returns the table it replaces, still reachable by handlers
-/// until [`synchronize_transition()`] returns.
+/// Publishes `new` (or [`EMPTY`]) and returns the table it replaces, still reachable by
+/// handlers until [`synchronize_transition()`] returns.
 fn publish(_locked: &KlpMutexHeld, new: Option<KBox<Table>>) -> Option<KBox<Table>> {
-    let new = new.map_or(core::ptr::null_mut(), KBox::into_raw);
+    let empty = (&raw const EMPTY).cast_mut();
+    let new = new.map_or(empty, KBox::into_raw);
     // ORDERING: Publishes the table's slots; pairs with the `Acquire` load in the handler.
     let old = TABLE.xchg(new, Release);
-    // SAFETY: A published pointer comes from `KBox::into_raw()`; `klp_mutex` serialises the
-    // writers, and only this one took it out.
-    (!old.is_null()).then(|| unsafe { KBox::from_raw(old) })
+    // SAFETY: A published pointer other than `EMPTY` comes from `KBox::into_raw()`; `klp_mutex`
+    // serialises the writers, and only this one took it out.
+    (old != empty).then(|| unsafe { KBox::from_raw(old) })
 }
 
 /// Frees a table taken out by [`publish()`], once no handler can still read it.
@@ -195,9 +215,6 @@ impl Handler for SiteHandler {
         };
         // ORDERING: Pairs with the `Release` exchange in `publish()`.
         let table = TABLE.load(Acquire);
-        if table.is_null() {
-            return;
-        }
         // SAFETY: A published table stays allocated until handlers that may have loaded it are
         // done (see `TABLE`).
         let Some(slot) = unsafe { &*table }.slot(ip) else {
@@ -523,9 +540,6 @@ fn current_slot(_locked: &KlpMutexHeld, ip: usize) -> Option<&Slot> {
     // ORDERING: Only `klp_mutex` holders exchange the pointer, and the caller holds it, so the
     // latest exchange is ordered before this load.
     let table = TABLE.load(Relaxed);
-    if table.is_null() {
-        return None;
-    }
     // SAFETY: Tables are replaced and freed only under `klp_mutex`; the callers, which hold it,
     // drop the slot before they replace the table.
     unsafe { &*table }.slot(ip)
