@@ -94,15 +94,20 @@ echo "KLP-BENCH-LAT disable $(printf '%s\n' $disable | median)"
 # median, fastest and slowest of the numbers on stdin
 stats() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)], v[1], v[NR] }'; }
 # Until the patch's transition is over, or its sysfs folder gone: polled
-# every 10 ms rather than in a busy loop, because these waits can be long (a
-# 1,000-function patch, 10,000 blocked tasks) and a busy shell would take the
-# CPU from the work it waits for; on the instruction-counting clock an idle
-# guest also costs the host nothing. At most 10 minutes.
+# every 10 ms rather than in a busy loop, because these waits can be long (the
+# C core takes minutes to disable a 1,000-function patch) and a busy shell
+# would take the CPU from the work it waits for; on the instruction-counting
+# clock an idle guest also costs the host next to nothing. The 10 ms are a
+# read with a timeout from a pipe nobody writes to (a shell builtin: an
+# external sleep's fork and exec every 10 ms would cost the host more than the
+# wait itself). At most 10 minutes.
+exec {nap}<> <(:)
+nap() { read -r -t 0.01 -u "$nap" _ || :; }
 poll_transition() { # patch
 	local t i
 	for ((i = 0; i < 60000; i++)); do
 		read -r t <"$klp/$1/transition" && [ "$t" = 0 ] && return 0
-		sleep 0.01
+		nap
 	done
 	echo "KLP-BENCH-ERROR $1 still in transition"
 	return 1
@@ -111,7 +116,7 @@ poll_gone() { # patch
 	local i
 	for ((i = 0; i < 60000; i++)); do
 		[ -e "$klp/$1" ] || return 0
-		sleep 0.01
+		nap
 	done
 	echo "KLP-BENCH-ERROR $1 not freed"
 	return 1
@@ -216,6 +221,7 @@ for ((i = 0; i < pass_rounds; i++)); do
 		s0=$(now_us)
 		echo "$n" >"$passdbg/threads" || { echo "KLP-BENCH-ERROR cannot start $n kthreads"; exit 1; }
 		s1=$(now_us)
+		avail=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
 		# Let the new threads' wake-ups and the allocations settle.
 		sleep 0.5
 		t0=$(now_us)
@@ -226,8 +232,8 @@ for ((i = 0; i < pass_rounds; i++)); do
 		s2=$(now_us)
 		poll_transition $pass || exit 1
 		disable $pass || exit 1
-		echo "KLP-BENCH-ROUND pass $i: $n threads started in $((s1 - s0)) us," \
-			"insmod $((t1 - t0)) us, threads stopped in $((s2 - t1)) us"
+		echo "KLP-BENCH-ROUND pass $i: $n threads started in $((s1 - s0)) us" \
+			"(then $avail kB available), insmod $((t1 - t0)) us, threads stopped in $((s2 - t1)) us"
 		if [ "$n" = 1 ]; then
 			pass1="$pass1 $((t1 - t0))" one=$((t1 - t0))
 		else
