@@ -120,13 +120,13 @@ for clock in $clocks; do
 		printf '%-12s %12s %21s %8s\n' "$o" "$c" "$r" "$(ratio "$r" "$c")"
 	done
 	echo "release-to-complete: us from releasing the last task that blocks a transition"
-	echo "until it is over ($release_rounds rounds); many-*: a patch of 1,000 functions"
-	echo "(${many_rounds[$clock]} rounds), us to enable and disable it and kernel memory it takes"
+	echo "until it is over (rounds: $release_rounds); many-*: a patch of 1,000 functions"
+	echo "(rounds: ${many_rounds[$clock]}), us to enable and disable it, kernel memory it takes"
 	echo "(/proc/meminfo: Slab, VmallocUsed, Percpu, their sum; many-module is the patch"
 	echo "module's own size, counted in VmallocUsed by both cores); pass-N: us of the"
 	echo "insmod that runs a 100-function patch's first transition pass with N kthreads"
-	echo "asleep in the patched functions ($pass_rounds rounds), and the difference per"
-	echo "blocked task (median of the rounds):"
+	echo "asleep in the patched functions (rounds: $pass_rounds), and the difference per"
+	echo "blocked task; median of the rounds, spread = (largest - smallest) / median:"
 	printf '%-20s %-7s %10s %8s %10s %8s %8s\n' figure unit "C core" spread "Rust core" spread Rust/C
 	for f in "${figures[@]}"; do
 		read -r tag name unit <<<"$f"
