@@ -173,6 +173,10 @@ for ((i = 0; i < many_rounds; i++)); do
 	read -r s0 v0 p0 < <(meminfo)
 	t0=$(now_us)
 	insmod $many.ko || exit 1
+	# Whether the insmod's own attempt finished the transition, or a retry
+	# (a second later) had to: the round line says, to explain the spread.
+	read -r tr <"$klp/$many/transition"
+	ti=$(now_us)
 	poll_transition $many || exit 1
 	t1=$(now_us)
 	read -r s1 v1 p1 < <(meminfo)
@@ -190,7 +194,8 @@ for ((i = 0; i < many_rounds; i++)); do
 	mvmalloc="$mvmalloc $(((v1 - v0) * 1024 / 1000))"
 	mpercpu="$mpercpu $(((p1 - p0) * 1024 / 1000))"
 	mtotal="$mtotal $(((s1 - s0 + v1 - v0 + p1 - p0) * 1024 / 1000))"
-	echo "KLP-BENCH-ROUND many $i: enable $((t1 - t0)) us, disable $((t3 - t2)) us," \
+	echo "KLP-BENCH-ROUND many $i: enable $((t1 - t0)) us (insmod $((ti - t0)) us," \
+		"then transition $tr), disable $((t3 - t2)) us," \
 		"Slab $s0 -> $s1 kB, VmallocUsed $v0 -> $v1 kB, Percpu $p0 -> $p1 kB, module $msize B"
 done
 unload klp_bench_many_target
