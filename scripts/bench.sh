@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make bench`: boot the C-core and the Rust-core kernels one after the other
 # and time calls of a patchable function in four states, and enabling and
-# disabling a patch; first on QEMU's instruction-counting clock (guest ns are
-# instructions: the figures repeat from run to run), then on the host's clock.
-# Prints, per clock, a table with each figure's median and spread for both
-# cores and the Rust/C ratio; saves CSV in the log folder.
+# disabling a patch; then how long a transition takes to finish once its last
+# blocker leaves, enabling and disabling a patch of 1,000 functions and the
+# memory it takes per function, and the cost of one transition pass over
+# thousands of blocked tasks; first on QEMU's instruction-counting clock
+# (guest ns are instructions: the figures repeat from run to run), then on the
+# host's clock. Prints, per clock, tables with each figure's median and spread
+# for both cores and the Rust/C ratio; saves CSV in the log folder.
 #   usage: bench.sh [CALLS [ROUNDS]]
 # BENCH_CLOCKS="icount wall" (default) picks the clocks.
+# BENCH_RELEASE_ROUNDS (9) rounds of release to complete; BENCH_MANY_ROUNDS
+# of the 1,000-function patch (3 on the icount clock, 1 on the wall clock,
+# where the C core takes over two minutes of real time to disable it);
+# BENCH_PASS_THREADS (10000) blocked kthreads and BENCH_PASS_ROUNDS (3) rounds
+# of the pass cost.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +30,19 @@ declare -A ns lo hi lat build
 ops="enable disable"
 lcsv=$LOGDIR/bench-transition.csv
 echo "clock,core,op,us" >"$lcsv"
+release_rounds=${BENCH_RELEASE_ROUNDS:-9}
+declare -A many_rounds=([icount]=${BENCH_MANY_ROUNDS:-3} [wall]=${BENCH_MANY_ROUNDS:-1})
+pass_threads=${BENCH_PASS_THREADS:-10000} pass_rounds=${BENCH_PASS_ROUNDS:-3}
+# The other figures: "<guest line tag> <name> <unit>". MEM figures are bytes
+# per function of the 1,000-function patch, median of its rounds.
+figures=("LAT release-to-complete us"
+	"LAT many-enable us" "LAT many-disable us"
+	"MEM many-slab B/func" "MEM many-vmalloc B/func" "MEM many-percpu B/func"
+	"MEM many-total B/func" "MEM many-module B/func"
+	"LAT pass-1 us" "LAT pass-$pass_threads us" "NS pass-per-task ns")
+fcsv=$LOGDIR/bench-figures.csv
+echo "clock,core,figure,unit,median,min,max" >"$fcsv"
+declare -A fv flo fhi
 
 for core in c rust; do
 	build[$core]=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
@@ -33,8 +54,13 @@ for clock in $clocks; do
 		out=$LOGDIR/bench/$clock-$core
 		mkdir -p "$out"
 		phase "bench on the $core core, $clock clock (log: $out/console.log)"
+		# Per round of the 1,000-function patch, the C core takes up to
+		# about 3 minutes of guest time (disabling it); a round of the pass
+		# cost about 40 s.
+		KLP_QEMU_TIMEOUT=${KLP_QEMU_TIMEOUT:-$((1200 + 200 * ${many_rounds[$clock]} + 60 * pass_rounds))} \
 		KLP_GUEST_LOGDIR=$out KLP_ICOUNT=$([ $clock = icount ] && echo 1) \
-			"$TOP/scripts/qemu.sh" "$root" "${build[$core]}" "$core" bench "$calls" "$rounds"
+			"$TOP/scripts/qemu.sh" "$root" "${build[$core]}" "$core" bench "$calls" "$rounds" \
+			"$release_rounds" "${many_rounds[$clock]}" "$pass_threads" "$pass_rounds"
 		console=$out/console.log
 		if grep -q 'KLP-BENCH-ERROR' "$console" || ! grep -q 'KLP-BENCH-DONE' "$console"; then
 			grep 'KLP-BENCH-ERROR' "$console" >&2 || true
@@ -51,6 +77,13 @@ for clock in $clocks; do
 			[ -n "$v" ] || die "no $o latency from the $core core; see $console"
 			lat[$clock,$core,$o]=$v
 			echo "$clock,$core,$o,$v" >>"$lcsv"
+		done
+		for f in "${figures[@]}"; do
+			read -r tag name unit <<<"$f"
+			read -r v min max < <(tr -d '\r' <"$console" | sed -n "s/^KLP-BENCH-$tag $name //p" | tail -n 1)
+			[ -n "${max:-}" ] || die "no $name figure from the $core core; see $console"
+			fv[$clock,$core,$name]=$v flo[$clock,$core,$name]=$min fhi[$clock,$core,$name]=$max
+			echo "$clock,$core,$name,$unit,$v,$min,$max" >>"$fcsv"
 		done
 	done
 done
@@ -86,6 +119,23 @@ for clock in $clocks; do
 		c=${lat[$clock,c,$o]} r=${lat[$clock,rust,$o]}
 		printf '%-12s %12s %21s %8s\n' "$o" "$c" "$r" "$(ratio "$r" "$c")"
 	done
+	echo "release-to-complete: us from releasing the last task that blocks a transition"
+	echo "until it is over (rounds: $release_rounds); many-*: a patch of 1,000 functions"
+	echo "(rounds: ${many_rounds[$clock]}), us to enable and disable it, kernel memory it takes"
+	echo "(/proc/meminfo: Slab, VmallocUsed, Percpu, their sum; many-module is the patch"
+	echo "module's own size, counted in VmallocUsed by both cores); pass-N: us of the"
+	echo "insmod that runs a 100-function patch's first transition pass with N kthreads"
+	echo "asleep in the patched functions (rounds: $pass_rounds), and the difference per"
+	echo "blocked task; median of the rounds, spread = (largest - smallest) / median:"
+	printf '%-20s %-7s %10s %8s %10s %8s %8s\n' figure unit "C core" spread "Rust core" spread Rust/C
+	for f in "${figures[@]}"; do
+		read -r tag name unit <<<"$f"
+		c=${fv[$clock,c,$name]} r=${fv[$clock,rust,$name]}
+		printf '%-20s %-7s %10s %8s %10s %8s %8s\n' "$name" "$unit" \
+			"$c" "$(spread "$c" "${flo[$clock,c,$name]}" "${fhi[$clock,c,$name]}")" \
+			"$r" "$(spread "$r" "${flo[$clock,rust,$name]}" "${fhi[$clock,rust,$name]}")" \
+			"$(ratio "$r" "$c")"
+	done
 done
 echo
-echo "CSV: $csv $lcsv"
+echo "CSV: $csv $lcsv $fcsv"

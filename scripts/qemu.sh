@@ -57,6 +57,7 @@ set +e
 	KLP-BEGIN*) phase "running ${line#KLP-BEGIN }" ;;
 	KLP-INIT*) phase "guest up (${line#KLP-INIT })"; up=1 ;;
 	"KLP-BENCH "*) phase "measured ${line#KLP-BENCH }" ;;
+	"KLP-BENCH-LAT "* | "KLP-BENCH-MEM "* | "KLP-BENCH-NS "*) phase "measured ${line#KLP-BENCH-* }" ;;
 	"KLP-STRESS-PHASE "*) phase "${line#KLP-STRESS-PHASE }" ;;
 	esac
 	if { [ "$mode" = run ] || [ "$mode" = klpbuild ]; } && [ -n "${up:-}" ]; then

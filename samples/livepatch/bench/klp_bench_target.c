@@ -12,7 +12,6 @@
 
 #include <linux/completion.h>
 #include <linux/debugfs.h>
-#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sort.h>
@@ -55,8 +54,16 @@ static struct task_struct *blocker;
 static int blocker_main(void *data)
 {
 	klp_bench_block_fn(&release);
-	while (!kthread_should_stop())
-		msleep(20);
+	/*
+	 * Wait for kthread_stop() without a timed sleep, so that releasing the
+	 * blocker returns at once (the release-to-complete latency starts there).
+	 */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
