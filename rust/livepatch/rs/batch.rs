@@ -63,47 +63,46 @@ struct Site {
 
 /// One slot of the [`Table`].
 struct Slot {
-    /// The `fentry` site; 0 for an empty slot.
+    /// The `fentry` site; 0 for an empty slot. In a table's header slot: the byte mask.
     ip: usize,
     /// Its stack; null once the site's last function is unpatched.
     stack: Atomic<*mut FuncStack>,
 }
 
+/// The handler turns a site into a byte offset into the slots with one `and`.
+const SLOT_SIZE: usize = core::mem::size_of::<Slot>();
+const _: () = assert!(SLOT_SIZE == 16);
+
 /// The lookup from a call's `fentry` site to its func stack: open addressing with linear
 /// probing, indexed by the site's address divided by 16 (functions are 16-byte aligned, so
-/// nearby functions get distinct slots, and the handler needs no multiplication).
+/// nearby functions get distinct slots). The handler sees only the address of the first slot
+/// ([`TABLE`]); the slot before it holds the byte mask, `(slots - 1) * 16`, so that finding a
+/// stack costs two loads before the slot's.
 ///
 /// # Invariants
 ///
-/// `slots` points to `mask + 1` slots, a power of two, at least twice the number of used
-/// slots, so probing always reaches an empty slot; they are `owner`'s, or [`EMPTY_SLOT`] for
-/// [`EMPTY`]. A slot's `ip` never changes once the table is published. Each non-null `stack`
-/// points to the stack of a live [`Site`], which is dropped only after the table stops pointing
-/// to it (the table is unpublished, or the slot nulled) and [`synchronize_transition()`] has
-/// returned.
+/// `slots` holds a header slot and `n` slots, `n` a power of two, at least 4 and at least
+/// twice the number of used slots, so probing always reaches an empty slot; the header's `ip`
+/// is `(n - 1) * 16`. A slot's `ip` never changes once the table is published. Each non-null
+/// `stack` points to the stack of a live [`Site`], which is dropped only after the table stops
+/// pointing to it (the table is unpublished, or the slot nulled) and
+/// [`synchronize_transition()`] has returned.
 struct Table {
-    mask: usize,
-    slots: *const Slot,
-    _owner: KVVec<Slot>,
+    slots: KVVec<Slot>,
 }
 
-// SAFETY: `slots` points into `owner` or to a static; a published table is only read.
-unsafe impl Send for Table {}
-// SAFETY: See above; the slots' `stack` fields are atomics.
-unsafe impl Sync for Table {}
-
-static EMPTY_SLOT: Slot = Slot {
-    ip: 0,
-    stack: Atomic::new(core::ptr::null_mut()),
-};
-
-/// The table published while no function is patched in this mode, so that the handler need
-/// not test for none.
-static EMPTY: Table = Table {
-    mask: 0,
-    slots: &EMPTY_SLOT,
-    _owner: KVVec::new(),
-};
+/// What [`TABLE`] points into while no function is patched in this mode, so that the handler
+/// need not test for no table: a header of byte mask 0 and one empty slot.
+static EMPTY_SLOTS: [Slot; 2] = [
+    Slot {
+        ip: 0,
+        stack: Atomic::new(core::ptr::null_mut()),
+    },
+    Slot {
+        ip: 0,
+        stack: Atomic::new(core::ptr::null_mut()),
+    },
+];
 
 impl Table {
     /// Builds a table of `sites`, of which there are `count`.
@@ -113,82 +112,93 @@ impl Table {
             .and_then(usize::checked_next_power_of_two)
             .ok_or(ENOMEM)?
             .max(4);
-        let mut owner = KVVec::with_capacity(len, GFP_KERNEL)?;
-        for _ in 0..len {
-            owner.push(
+        let bytemask = (len - 1) * SLOT_SIZE;
+        let mut slots = KVVec::with_capacity(len + 1, GFP_KERNEL)?;
+        for n in 0..=len {
+            slots.push(
                 Slot {
-                    ip: 0,
+                    ip: if n == 0 { bytemask } else { 0 },
                     stack: Atomic::new(core::ptr::null_mut()),
                 },
                 GFP_KERNEL,
             )?;
         }
-        let mask = len - 1;
         for site in sites.take(count) {
-            let mut i = index(site.ip, mask);
-            while owner[i].ip != 0 {
-                i = (i + 1) & mask;
+            let mut off = site.ip & bytemask;
+            while slots[1 + off / SLOT_SIZE].ip != 0 {
+                off = (off + SLOT_SIZE) & bytemask;
             }
             let stack: *const FuncStack = &*site.stack;
-            owner[i] = Slot {
+            slots[1 + off / SLOT_SIZE] = Slot {
                 ip: site.ip,
                 stack: Atomic::new(stack.cast_mut()),
             };
         }
-        // INVARIANT: `len` is a power of two, at least 4 and twice `count`; `slots` points to
-        // `owner`'s buffer, which moving the vector (into the box) does not move. The stacks
-        // are those of live sites, which the callers drop only as the invariants say.
-        Ok(KBox::new(
-            Self {
-                mask,
-                slots: owner.as_ptr(),
-                _owner: owner,
-            },
-            GFP_KERNEL,
-        )?)
+        // INVARIANT: A header of byte mask `(len - 1) * 16` and `len` slots, `len` a power of
+        // two, at least 4 and twice `count`. The stacks are those of live sites, which the
+        // callers drop only as the invariants say.
+        Ok(KBox::new(Self { slots }, GFP_KERNEL)?)
     }
 
-    /// The slot of `ip`, if the table has one.
-    #[inline]
-    fn slot(&self, ip: usize) -> Option<&Slot> {
-        let mut i = index(ip, self.mask);
-        loop {
-            // SAFETY: `i <= mask`, and `slots` points to `mask + 1` slots (type invariants).
-            let slot = unsafe { &*self.slots.add(i) };
-            if slot.ip == ip {
-                return Some(slot);
-            }
-            if slot.ip == 0 {
-                return None;
-            }
-            // The table is at most half full (type invariants): an empty slot ends the loop.
-            i = i.wrapping_add(1) & self.mask;
-        }
+    /// The first slot after the header; it stays put when the table moves.
+    fn base(&self) -> *mut Slot {
+        self.slots.as_ptr().wrapping_add(1).cast_mut()
     }
 }
 
+/// The slot of `ip` in the table whose first slot is `base`, if it has one.
+///
+/// # Safety
+///
+/// `base` must be the [`Table::base`] of a live table, or point to the second of
+/// [`EMPTY_SLOTS`], for `'a`.
 #[inline]
-fn index(ip: usize, mask: usize) -> usize {
-    (ip >> 4) & mask
+unsafe fn lookup<'a>(base: *const Slot, ip: usize) -> Option<&'a Slot> {
+    // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
+    let bytemask = unsafe { (*base.wrapping_sub(1)).ip };
+    let mut off = ip & bytemask;
+    loop {
+        // SAFETY: `off <= bytemask`, so this is one of the table's slots (type invariants).
+        let slot = unsafe { &*base.byte_add(off) };
+        if slot.ip == ip {
+            return Some(slot);
+        }
+        if slot.ip == 0 {
+            return None;
+        }
+        // The table is at most half full (type invariants): an empty slot ends the loop.
+        off = off.wrapping_add(SLOT_SIZE) & bytemask;
+    }
 }
 
-/// The published table: [`EMPTY`] while no function is patched in this mode.
+/// The first slot of the published table, or the second of [`EMPTY_SLOTS`] while no function
+/// is patched in this mode.
 ///
 /// Written under `klp_mutex` with release exchanges; read by the handler with acquire loads,
 /// with preemption disabled, which [`synchronize_transition()`] waits for before a table is
 /// freed.
-static TABLE: Atomic<*mut Table> = Atomic::new((&raw const EMPTY).cast_mut());
+static TABLE: Atomic<*mut Slot> = Atomic::new((&raw const EMPTY_SLOTS[1]).cast_mut());
 
-/// Publishes `new` (or [`EMPTY`]) and returns the table it replaces, still reachable by
+/// The table [`TABLE`] points into, null for [`EMPTY_SLOTS`]; `klp_mutex`.
+static OWNER: Atomic<*mut Table> = Atomic::new(core::ptr::null_mut());
+
+/// Publishes `new` (or no table) and returns the table it replaces, still reachable by
 /// handlers until [`synchronize_transition()`] returns.
 fn publish(_locked: &KlpMutexHeld, new: Option<KBox<Table>>) -> Option<KBox<Table>> {
-    let empty = (&raw const EMPTY).cast_mut();
-    let new = new.map_or(empty, KBox::into_raw);
+    let (base, owner) = match new {
+        Some(table) => (table.base(), KBox::into_raw(table)),
+        None => (
+            (&raw const EMPTY_SLOTS[1]).cast_mut(),
+            core::ptr::null_mut(),
+        ),
+    };
     // ORDERING: Publishes the table's slots; pairs with the `Acquire` load in the handler.
-    let old = TABLE.xchg(new, Release);
-    // SAFETY: A published pointer other than `EMPTY` comes from `KBox::into_raw()`; `klp_mutex`
-    // serialises the writers, and only this one took it out.
-    (old != empty).then(|| unsafe { KBox::from_raw(old) })
+    TABLE.xchg(base, Release);
+    // ORDERING: Only `klp_mutex` holders use `OWNER`; the mutex orders them.
+    let old = OWNER.xchg(owner, Relaxed);
+    // SAFETY: A non-null `OWNER` comes from `KBox::into_raw()`; `klp_mutex` serialises the
+    // writers, and only this one took it out.
+    (!old.is_null()).then(|| unsafe { KBox::from_raw(old) })
 }
 
 /// Frees a table taken out by [`publish()`], once no handler can still read it.
@@ -214,10 +224,10 @@ impl Handler for SiteHandler {
             return;
         };
         // ORDERING: Pairs with the `Release` exchange in `publish()`.
-        let table = TABLE.load(Acquire);
+        let base = TABLE.load(Acquire);
         // SAFETY: A published table stays allocated until handlers that may have loaded it are
         // done (see `TABLE`).
-        let Some(slot) = unsafe { &*table }.slot(ip) else {
+        let Some(slot) = (unsafe { lookup(base, ip) }) else {
             return;
         };
         // A null stack: the function was just unpatched, and the original code runs.
@@ -539,8 +549,8 @@ impl Sites {
 fn current_slot(_locked: &KlpMutexHeld, ip: usize) -> Option<&Slot> {
     // ORDERING: Only `klp_mutex` holders exchange the pointer, and the caller holds it, so the
     // latest exchange is ordered before this load.
-    let table = TABLE.load(Relaxed);
+    let base = TABLE.load(Relaxed);
     // SAFETY: Tables are replaced and freed only under `klp_mutex`; the callers, which hold it,
     // drop the slot before they replace the table.
-    unsafe { &*table }.slot(ip)
+    unsafe { lookup(base, ip) }
 }

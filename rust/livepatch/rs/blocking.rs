@@ -87,6 +87,12 @@ impl Recorder {
 
     /// Records that `task` blocks the transition, and why.
     pub(crate) fn record(&mut self, task: &Task, why: &Blocked<'_>) {
+        // Once the page is full, only count: formatting a line that cannot fit would cost
+        // each of thousands of blocked tasks a pass through `core::fmt`.
+        if self.left_out != 0 {
+            self.left_out += 1;
+            return;
+        }
         let mark = self.buf.len();
         let mut out = Within {
             buf: &mut self.buf,

@@ -181,9 +181,11 @@ kernel::sync::global_lock! {
 
 /// How many tasks the last pass left pending, minus those that switched themselves since: the
 /// one that takes it to zero asks for a pass right away, so that a transition ends soon after
-/// its last blocker leaves, not at the next retry. Approximate (new tasks, exits, and tasks
-/// switching during a pass are not counted), which only makes a pass come early or at its
-/// usual time.
+/// its last blocker leaves, not at the next retry. A pass counts each task it leaves as it
+/// goes, so that one switching itself right away (an idle task the pass wakes) is
+/// subtracted after it was added. Approximate (new tasks and exits are not counted, and a task
+/// that switches itself before the pass reaches it may be subtracted for another), which only
+/// makes a pass come early or at its usual time.
 static LEFT_PENDING: Atomic<i32> = Atomic::new(0);
 
 /// While a transition runs, `__schedule()` tries to switch tasks that schedule voluntarily, so
@@ -412,8 +414,18 @@ fn update_patch_state(task: &Task) -> bool {
 /// if it was the last one the previous pass left, retries at the next tick. Any context but
 /// NMI: arming the work's timer wakes nothing up.
 fn switched_itself() {
-    if LEFT_PENDING.fetch_sub(1, Relaxed) == 1 {
-        TRANSITION_WORK.modify(1);
+    let mut left = LEFT_PENDING.load(Relaxed);
+    // Never below zero: a task the current pass has not reached yet was not counted.
+    while left > 0 {
+        match LEFT_PENDING.cmpxchg(left, left - 1, Relaxed) {
+            Ok(_) => {
+                if left == 1 {
+                    TRANSITION_WORK.modify(1);
+                }
+                return;
+            }
+            Err(now) => left = now,
+        }
     }
 }
 
@@ -607,7 +619,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
     warn_on_once!(target == PatchState::Idle);
     let pass_start = Instant::<Monotonic>::now();
     let mut complete = true;
-    let mut left: i32 = 0;
+    LEFT_PENDING.store(0, Relaxed);
     // Which tasks block, for the `blocking` attribute; allocated before the walk.
     let mut recorder = Recorder::new();
 
@@ -616,7 +628,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
         for task in tasks.threads() {
             if !try_switch_task(task, recorder.as_mut()) {
                 complete = false;
-                left = left.saturating_add(1);
+                LEFT_PENDING.fetch_add(1, Relaxed);
             }
         }
     }
@@ -628,7 +640,7 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
             if let Some(online) = cpus.online(cpu) {
                 if !try_switch_task(task, recorder.as_mut()) {
                     complete = false;
-                    left = left.saturating_add(1);
+                    LEFT_PENDING.fetch_add(1, Relaxed);
                     // Make the idle task go through its loop, where it switches itself.
                     cpus.wake_up_if_idle(online);
                 }
@@ -645,7 +657,6 @@ pub(crate) fn try_complete_transition(locked: &KlpMutexHeld) {
             Some(recorder) => blocking::publish(locked, recorder),
             None => blocking::clear(locked),
         }
-        LEFT_PENDING.store(left, Relaxed);
         schedule_retry(locked, pass_start.elapsed());
         return;
     }
