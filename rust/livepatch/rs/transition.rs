@@ -84,13 +84,14 @@ const MAX_STACK_ENTRIES: usize = 100;
 /// Seconds between two rounds of fake signals: the C core's 15 retries of about a second.
 const SIGNALS_TIMEOUT_SECS: i64 = 15;
 
-/// The first retry comes this soon after a failed pass; each later one twice as late, up to
-/// [`RETRY_MAX_MS`], the C core's fixed period.
+/// The first retry comes this soon after a failed pass; each later one twice as late, until
+/// the retries cost 1% of a CPU ([`RETRY_COST_FACTOR`]); never later than [`RETRY_MAX_MS`],
+/// the C core's fixed period, which is also the period once the transition has run for
+/// [`SIGNALS_TIMEOUT_SECS`] (it is stuck, and the tasks get fake signals).
 const RETRY_FIRST_MS: u32 = 5;
 const RETRY_MAX_MS: u32 = 1000;
-/// A retry waits at least this many times as long as the last pass took, so that retrying
-/// costs at most about 5% of a CPU however many tasks there are.
-const RETRY_COST_FACTOR: i64 = 20;
+/// A retry waits at least this many times as long as the last pass took.
+const RETRY_COST_FACTOR: i64 = 100;
 
 const PENDING: ThreadFlag = ThreadFlag::PATCH_PENDING;
 
@@ -570,20 +571,29 @@ fn send_signals(first: bool) {
 }
 
 /// How long to wait before the pass after the `passes`-th failed one, which took `took`.
-fn retry_delay(passes: u32, took: Delta) -> Delta {
+///
+/// A kthread that leaves a patched function switches only at a pass (`__schedule()` switches
+/// only tasks that sleep freezable), so the period while a transition is young bounds how long
+/// it lasts after its last blocker leaves.
+fn retry_delay(passes: u32, took: Delta, stuck: bool) -> Delta {
+    let max = Delta::from_millis(i64::from(RETRY_MAX_MS));
+    if stuck {
+        return max;
+    }
+    let times = |n: i64| Delta::from_nanos(took.as_nanos().saturating_mul(n));
+    let first = Delta::from_millis(i64::from(RETRY_FIRST_MS));
+    // The steady period: 1% of a CPU.
+    let steady = times(RETRY_COST_FACTOR).max(first);
+    // Doubling up to it, though never above 5% of a CPU.
     let backoff = RETRY_FIRST_MS
         .checked_shl(passes.saturating_sub(1))
         .unwrap_or(RETRY_MAX_MS)
         .min(RETRY_MAX_MS);
-    let backoff = Delta::from_millis(i64::from(backoff));
-    let cost = Delta::from_nanos(took.as_nanos().saturating_mul(RETRY_COST_FACTOR));
-    backoff
-        .max(cost)
-        .min(Delta::from_millis(i64::from(RETRY_MAX_MS)))
+    let backoff = Delta::from_millis(i64::from(backoff)).max(times(RETRY_COST_FACTOR / 5));
+    backoff.min(steady).min(max)
 }
 
-/// Schedules the next pass after a failed one: soon at first, then less and less often, up to
-/// the C core's period of about a second; sends fake signals every
+/// Schedules the next pass after a failed one (see [`retry_delay()`]); sends fake signals every
 /// [`SIGNALS_TIMEOUT_SECS`] seconds of the transition, as the C core does.
 fn schedule_retry(_locked: &KlpMutexHeld, took: Delta) {
     let passes = PASSES.load(Relaxed).saturating_add(1);
@@ -598,7 +608,7 @@ fn schedule_retry(_locked: &KlpMutexHeld, took: Delta) {
         SIGNAL_ROUNDS.store(due, Relaxed);
     }
 
-    let delay = retry_delay(passes, took);
+    let delay = retry_delay(passes, took, due > 0);
     let jiffies = msecs_to_jiffies(delay.as_millis_ceil().try_into().unwrap_or(u32::MAX));
     if delay.as_millis() >= i64::from(RETRY_MAX_MS) {
         // A whole second (`round_jiffies_relative()`), so that periodic retries of different
