@@ -63,21 +63,11 @@ struct Site {
 
 /// One slot of the [`Table`].
 struct Slot {
-    /// The `fentry` site; 0 for an empty slot, [`TOMBSTONE`] once the site's last function is
-    /// unpatched. In a table's header slot: the byte mask.
-    ip: Atomic<usize>,
-    /// Its stack.
-    stack: *mut FuncStack,
+    /// The `fentry` site; 0 for an empty slot. In a table's header slot: the byte mask.
+    ip: usize,
+    /// Its stack; null once the site's last function is unpatched.
+    stack: Atomic<*mut FuncStack>,
 }
-
-/// The `ip` of a slot whose site is gone: no call matches it, and it keeps probing going.
-const TOMBSTONE: usize = 1;
-
-// SAFETY: `stack` is only written before the table is published; see `Table`'s invariants for
-// how long it stays valid.
-unsafe impl Sync for Slot {}
-// SAFETY: As above.
-unsafe impl Send for Slot {}
 
 /// The handler turns a site into a byte offset into the slots with one `and`.
 const SLOT_SIZE: usize = core::mem::size_of::<Slot>();
@@ -93,10 +83,10 @@ const _: () = assert!(SLOT_SIZE == 16);
 ///
 /// `slots` holds a header slot and `n` slots, `n` a power of two, at least 4 and at least
 /// twice the number of used slots, so probing always reaches an empty slot; the header's `ip`
-/// is `(n - 1) * 16`. Once the table is published, a slot's `ip` only changes to
-/// [`TOMBSTONE`]. The `stack` of each slot with a site points to the stack of a live [`Site`],
-/// which is dropped only after the table stops pointing to it (the table is unpublished, or
-/// the slot is a tombstone) and [`synchronize_transition()`] has returned.
+/// is `(n - 1) * 16`. A slot's `ip` never changes once the table is published. Each non-null
+/// `stack` points to the stack of a live [`Site`], which is dropped only after the table stops
+/// pointing to it (the table is unpublished, or the slot nulled) and
+/// [`synchronize_transition()`] has returned.
 struct Table {
     slots: KVVec<Slot>,
 }
@@ -105,12 +95,12 @@ struct Table {
 /// need not test for no table: a header of byte mask 0 and one empty slot.
 static EMPTY_SLOTS: [Slot; 2] = [
     Slot {
-        ip: Atomic::new(0),
-        stack: core::ptr::null_mut(),
+        ip: 0,
+        stack: Atomic::new(core::ptr::null_mut()),
     },
     Slot {
-        ip: Atomic::new(0),
-        stack: core::ptr::null_mut(),
+        ip: 0,
+        stack: Atomic::new(core::ptr::null_mut()),
     },
 ];
 
@@ -127,21 +117,21 @@ impl Table {
         for n in 0..=len {
             slots.push(
                 Slot {
-                    ip: Atomic::new(if n == 0 { bytemask } else { 0 }),
-                    stack: core::ptr::null_mut(),
+                    ip: if n == 0 { bytemask } else { 0 },
+                    stack: Atomic::new(core::ptr::null_mut()),
                 },
                 GFP_KERNEL,
             )?;
         }
         for site in sites.take(count) {
             let mut off = site.ip & bytemask;
-            while slots[1 + off / SLOT_SIZE].ip.load(Relaxed) != 0 {
+            while slots[1 + off / SLOT_SIZE].ip != 0 {
                 off = (off + SLOT_SIZE) & bytemask;
             }
             let stack: *const FuncStack = &*site.stack;
             slots[1 + off / SLOT_SIZE] = Slot {
-                ip: Atomic::new(site.ip),
-                stack: stack.cast_mut(),
+                ip: site.ip,
+                stack: Atomic::new(stack.cast_mut()),
             };
         }
         // INVARIANT: A header of byte mask `(len - 1) * 16` and `len` slots, `len` a power of
@@ -165,18 +155,15 @@ impl Table {
 #[inline]
 unsafe fn lookup<'a>(base: *const Slot, ip: usize) -> Option<&'a Slot> {
     // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
-    let bytemask = unsafe { (*base.wrapping_sub(1)).ip.load(Relaxed) };
+    let bytemask = unsafe { (*base.wrapping_sub(1)).ip };
     let mut off = ip & bytemask;
     loop {
         // SAFETY: `off <= bytemask`, so this is one of the table's slots (type invariants).
         let slot = unsafe { &*base.byte_add(off) };
-        // ORDERING: A slot's `ip` changes only to `TOMBSTONE` while published, which needs no
-        // ordering: the stack stays valid until handlers that may have seen the old `ip` are done.
-        let found = slot.ip.load(Relaxed);
-        if found == ip {
+        if slot.ip == ip {
             return Some(slot);
         }
-        if found == 0 {
+        if slot.ip == 0 {
             return None;
         }
         // The table is at most half full (type invariants): an empty slot ends the loop.
@@ -243,9 +230,13 @@ impl Handler for SiteHandler {
         let Some(slot) = (unsafe { lookup(base, ip) }) else {
             return;
         };
-        // SAFETY: A slot with a site has a stack, which by the `Table` invariants outlives this
-        // handler call (an unpatched site's slot is a tombstone, which no call matches).
-        redirect_call(unsafe { &*slot.stack }, regs);
+        // A null stack: the function was just unpatched, and the original code runs.
+        let stack = slot.stack.load(Relaxed);
+        if stack.is_null() {
+            return;
+        }
+        // SAFETY: By the `Table` invariants a non-null stack outlives this handler call.
+        redirect_call(unsafe { &*stack }, regs);
     }
 }
 
@@ -459,7 +450,7 @@ impl Sites {
             self.sites.remove(&old_func);
         }
         if self.live() == 0 && self.ops.is_some() {
-            // Unregistering waits for the handlers; the table only has tombstones left.
+            // Unregistering waits for the handlers; the table only has null slots left.
             self.ops = None;
             drop(publish(locked, None));
             self.sites = RBTree::new();
@@ -488,7 +479,7 @@ impl Sites {
                 // before it is unregistered.
                 if let Some(slot) = current_slot(locked, site.ip) {
                     // Calls go to the original code from now on.
-                    slot.ip.store(TOMBSTONE, Relaxed);
+                    slot.stack.store(core::ptr::null_mut(), Relaxed);
                 }
                 emptied += 1;
             } else {
@@ -500,9 +491,12 @@ impl Sites {
             return;
         }
 
-        // Every site without a slot: the ones just emptied and the retired ones.
-        let retiring =
-            |site: &Site| site.stack.is_empty() || current_slot(locked, site.ip).is_none();
+        // Every site whose slot is null: the ones just emptied and the retired ones.
+        let retiring = |site: &Site| {
+            site.stack.is_empty()
+                || current_slot(locked, site.ip)
+                    .is_none_or(|slot| slot.stack.load(Relaxed).is_null())
+        };
         if self.sites.values().all(retiring) {
             // The last functions: unregistering waits for the handlers, after which neither
             // the table nor the stacks can be reached.
