@@ -23,7 +23,7 @@ use crate::{
     },
     redirect::{
         ops_flags,
-        redirect_call,
+        redirect_call_nonempty,
         warn_on_once, //
     },
     transition::synchronize_transition,
@@ -155,8 +155,28 @@ impl Table {
 #[inline]
 unsafe fn lookup<'a>(base: *const Slot, ip: usize) -> Option<&'a Slot> {
     // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
+    let off = ip & unsafe { (*base.wrapping_sub(1)).ip };
+    // SAFETY: `off <= bytemask`, so this is one of the table's slots (type invariants).
+    let slot = unsafe { &*base.byte_add(off) };
+    if slot.ip == ip {
+        return Some(slot);
+    }
+    // SAFETY: As guaranteed by our caller.
+    unsafe { probe(base, ip, off) }
+}
+
+/// The rest of [`lookup()`]: the slots after the first one tried, `off`; kept out of the
+/// handler's straight line. A call from the handler is safe: Rust functions have no ftrace
+/// site, so this cannot recurse into the handler.
+///
+/// # Safety
+///
+/// As for [`lookup()`].
+#[inline(never)]
+#[cold]
+unsafe fn probe<'a>(base: *const Slot, ip: usize, mut off: usize) -> Option<&'a Slot> {
+    // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
     let bytemask = unsafe { (*base.wrapping_sub(1)).ip };
-    let mut off = ip & bytemask;
     loop {
         // SAFETY: `off <= bytemask`, so this is one of the table's slots (type invariants).
         let slot = unsafe { &*base.byte_add(off) };
@@ -235,8 +255,10 @@ impl Handler for SiteHandler {
         if stack.is_null() {
             return;
         }
-        // SAFETY: By the `Table` invariants a non-null stack outlives this handler call.
-        redirect_call(unsafe { &*stack }, regs);
+        // SAFETY: By the `Table` invariants a non-null stack outlives this handler call and
+        // holds a function (its last one is unlinked only after the slot is nulled and the
+        // handlers are waited for).
+        unsafe { redirect_call_nonempty(&*stack, regs) };
     }
 }
 

@@ -88,18 +88,46 @@ impl Handler for FuncStack {
     }
 }
 
-/// Sends a call of a patched function to the version its task runs: the body of both modes'
-/// handlers, called with a [`RecursionGuard`] held.
+/// Sends a call of a patched function to the version its task runs: the body of the
+/// per-function handler, called with a [`RecursionGuard`] held.
 #[inline(always)]
 pub(crate) fn redirect_call(stack: &FuncStack, regs: &mut FtraceRegs) {
-    let head = stack.head();
-
     // `list_first_or_null_rcu()`.
     let first = stack.first_once();
     // Never empty: the last function is only unlinked once no handler can reach the stack.
-    if warn_on_once!(first == head) {
+    if warn_on_once!(first == stack.head()) {
         return;
     }
+    // SAFETY: Just checked.
+    unsafe { redirect_from(stack.head(), first, regs) }
+}
+
+/// [`redirect_call()`] for a stack the caller knows is not empty (the batched handler's
+/// table only leads to such stacks), without the check.
+///
+/// # Safety
+///
+/// `stack` must hold a function, and be read with a [`RecursionGuard`] held.
+#[inline(always)]
+pub(crate) unsafe fn redirect_call_nonempty(stack: &FuncStack, regs: &mut FtraceRegs) {
+    // `list_first_or_null_rcu()`.
+    let first = stack.first_once();
+    debug_assert!(first != stack.head());
+    // SAFETY: The caller guarantees the stack is not empty.
+    unsafe { redirect_from(stack.head(), first, regs) }
+}
+
+/// The rest of both: `first` is the top of the stack whose head is `head`.
+///
+/// # Safety
+///
+/// `first` must be an entry of the stack, not its head, read with a [`RecursionGuard`] held.
+#[inline(always)]
+unsafe fn redirect_from(
+    head: *mut bindings::list_head,
+    first: *mut bindings::list_head,
+    regs: &mut FtraceRegs,
+) {
     // SAFETY: Entries of the stack are `stack_node`s of live functions: they are unlinked only
     // after the handler is unregistered or with `list_del_rcu()`, which keeps them readable.
     let mut func = unsafe { Func::from_stack_node(first) };

@@ -36,49 +36,90 @@ pub(crate) fn find_object_symbol(
     name: &CStr,
     sympos: usize,
 ) -> Result<usize> {
-    let mut addr = 0;
-    let mut count = 0usize;
-    // Stop at the wanted position, or at a second match when the name must be unique.
-    let mut visit = |found: usize| {
-        addr = found;
-        count += 1;
-        if (sympos != 0 && count == sympos) || (sympos == 0 && count > 1) {
-            ControlFlow::Break(())
-        } else {
-            ControlFlow::Continue(())
-        }
-    };
+    let mut found = Found::default();
     match objname {
-        Some(module) => kallsyms::for_each_module_symbol(module, &mut |sym, found| {
+        Some(module) => kallsyms::for_each_module_symbol(module, &mut |sym, addr| {
             if sym == name {
-                visit(found)
+                found.visit(sympos, addr)
             } else {
                 ControlFlow::Continue(())
             }
         }),
-        None => kallsyms::for_each_vmlinux_match(name, &mut visit),
+        None => kallsyms::for_each_vmlinux_match(name, &mut |addr| found.visit(sympos, addr)),
+    }
+    found.resolve(objname, name, sympos)
+}
+
+/// The symbols of one name seen so far, in kallsyms order: the last address and how many.
+#[derive(Clone, Copy, Default)]
+struct Found {
+    addr: usize,
+    count: usize,
+    /// The walk may stop for this name: the `sympos`-th was found, or a second one for 0.
+    done: bool,
+}
+
+impl Found {
+    fn visit(&mut self, sympos: usize, addr: usize) -> ControlFlow<()> {
+        if !self.done {
+            self.addr = addr;
+            self.count += 1;
+            self.done = (sympos != 0 && self.count == sympos) || (sympos == 0 && self.count > 1);
+        }
+        if self.done {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 
-    if addr == 0 {
-        pr_err!("symbol '{}' not found in symbol table\n", name);
-    } else if count > 1 && sympos == 0 {
-        // The C core prints a NULL object name (vmlinux) as printk does.
-        pr_err!(
-            "unresolvable ambiguity for symbol '{}' in object '{}'\n",
-            name,
-            objname.unwrap_or(c"(null)")
-        );
-    } else if sympos != count && sympos > 0 {
-        pr_err!(
-            "symbol position {} for symbol '{}' in object '{}' not found\n",
-            sympos,
-            name,
-            objname.unwrap_or(c"vmlinux")
-        );
-    } else {
-        return Ok(addr);
+    /// The address of the `sympos`-th symbol named `name` (the only one for 0), or the C
+    /// core's message and `EINVAL`.
+    fn resolve(self, objname: Option<&CStr>, name: &CStr, sympos: usize) -> Result<usize> {
+        let Self { addr, count, .. } = self;
+        if addr == 0 {
+            pr_err!("symbol '{}' not found in symbol table\n", name);
+        } else if count > 1 && sympos == 0 {
+            pr_err!(
+                "unresolvable ambiguity for symbol '{}' in object '{}'\n",
+                name,
+                objname.unwrap_or(c"(null)")
+            );
+        } else if sympos != count && sympos > 0 {
+            pr_err!(
+                "symbol position {} for symbol '{}' in object '{}' not found\n",
+                sympos,
+                name,
+                objname.unwrap_or(c"vmlinux")
+            );
+        } else {
+            return Ok(addr);
+        }
+        Err(EINVAL)
     }
-    Err(EINVAL)
+}
+
+/// Finds the symbols of all of `funcs` in `module` in one walk of its symbol table, instead of
+/// one walk per function (the C core's way, `O(functions × symbols)` string comparisons): the
+/// wanted names are sorted, and each symbol is looked up among them. `None` without memory.
+fn find_module_symbols(module: &CStr, funcs: &[&Func]) -> Option<KVec<Found>> {
+    let mut wanted = KVec::with_capacity(funcs.len(), GFP_KERNEL).ok()?;
+    for (i, func) in funcs.iter().enumerate() {
+        wanted.push((func.old_name(), i), GFP_KERNEL).ok()?;
+    }
+    wanted.sort_unstable();
+    let mut found = KVec::with_capacity(funcs.len(), GFP_KERNEL).ok()?;
+    for _ in funcs {
+        found.push(Found::default(), GFP_KERNEL).ok()?;
+    }
+    kallsyms::for_each_module_symbol(module, &mut |sym, addr| {
+        let first = wanted.partition_point(|&(name, _)| name < sym);
+        for &(_, i) in wanted[first..].iter().take_while(|&&(name, _)| name == sym) {
+            let _ = found[i].visit(funcs[i].old_sympos(), addr);
+        }
+        ControlFlow::Continue(())
+    });
+    Some(found)
 }
 
 /// Points the object at its module if that is loaded and known to the core
@@ -107,9 +148,26 @@ pub(crate) fn init_object_loaded(locked: &KlpMutexHeld, patch: &Patch, obj: &Obj
         reloc::apply_object_relocs(patch, obj)?;
     }
 
+    // A module's symbols for all functions at once; vmlinux has an index by name already.
+    let mut funcs = KVec::new();
     for func in obj.funcs().iter() {
-        let old_func = find_object_symbol(obj.name(), func.old_name(), func.old_sympos())
-            .inspect_err(|_| func.set_resolved(locked, 0, func.old_size(), func.new_size()))?;
+        if funcs.push(func, GFP_KERNEL).is_err() {
+            funcs.clear();
+            break;
+        }
+    }
+    let batch = match obj.name() {
+        Some(module) if !funcs.is_empty() => find_module_symbols(module, &funcs),
+        _ => None,
+    };
+
+    for (n, func) in obj.funcs().iter().enumerate() {
+        let sympos = func.old_sympos();
+        let old_func = match batch.as_ref().and_then(|found| found.get(n)) {
+            Some(found) => found.resolve(obj.name(), func.old_name(), sympos),
+            None => find_object_symbol(obj.name(), func.old_name(), sympos),
+        }
+        .inspect_err(|_| func.set_resolved(locked, 0, func.old_size(), func.new_size()))?;
 
         let Some((old_size, _)) = kallsyms::size_offset(old_func) else {
             func.set_resolved(locked, old_func, func.old_size(), func.new_size());
