@@ -161,23 +161,16 @@ unsafe fn lookup<'a>(base: *const Slot, ip: usize) -> Option<&'a Slot> {
     if slot.ip == ip {
         return Some(slot);
     }
-    // SAFETY: As guaranteed by our caller.
-    unsafe { probe(base, ip, off) }
-}
-
-/// The rest of [`lookup()`]: the slots after the first one tried, `off`; kept out of the
-/// handler's straight line. A call from the handler is safe: Rust functions have no ftrace
-/// site, so this cannot recurse into the handler.
-///
-/// # Safety
-///
-/// As for [`lookup()`].
-#[inline(never)]
-#[cold]
-unsafe fn probe<'a>(base: *const Slot, ip: usize, mut off: usize) -> Option<&'a Slot> {
-    // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
+    if slot.ip == 0 {
+        return None;
+    }
+    // The rest of the probe; inline, since a call from here would make the handler save
+    // registers on every call.
+    // SAFETY: As above.
     let bytemask = unsafe { (*base.wrapping_sub(1)).ip };
+    let mut off = off;
     loop {
+        off = off.wrapping_add(SLOT_SIZE) & bytemask;
         // SAFETY: `off <= bytemask`, so this is one of the table's slots (type invariants).
         let slot = unsafe { &*base.byte_add(off) };
         if slot.ip == ip {
@@ -187,7 +180,6 @@ unsafe fn probe<'a>(base: *const Slot, ip: usize, mut off: usize) -> Option<&'a 
             return None;
         }
         // The table is at most half full (type invariants): an empty slot ends the loop.
-        off = off.wrapping_add(SLOT_SIZE) & bytemask;
     }
 }
 
