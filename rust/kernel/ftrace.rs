@@ -231,7 +231,7 @@ impl From<RegistrationError> for Error {
 /// # Invariants
 ///
 /// `ops` is registered with ftrace, filtered on `ip`, from the end of the initialiser until
-/// `drop` unregisters it; its `func` is `trampoline::<H>`.
+/// `drop` unregisters it; its `func` is `trampoline::<H, Self>`.
 #[repr(C)]
 #[pin_data(PinnedDrop)]
 pub struct Registration<H: Handler> {
@@ -275,7 +275,7 @@ impl<H: Handler> Registration<H> {
                 // `struct ftrace_ops` (as for a `static` one).
                 unsafe {
                     ops.write_bytes(0, 1);
-                    (*ops).func = Some(trampoline::<H>);
+                    (*ops).func = Some(trampoline::<H, Self>);
                     (*ops).flags = u32::from(flags) as c_ulong;
                 }
                 // SAFETY: `ops` is initialised and pinned; `ip` is an `fentry` site.
@@ -324,26 +324,55 @@ impl<H: Handler> PinnedDrop for Registration<H> {
     }
 }
 
-/// The `ftrace_func_t` of a [`Registration<H>`].
+/// A pinned structure that embeds a `struct ftrace_ops` calling `H` through [`trampoline`].
 ///
 /// # Safety
 ///
-/// Only called by ftrace for an ops embedded in a live `Registration<H>`, with a valid
-/// `fregs`.
-unsafe extern "C" fn trampoline<H: Handler>(
+/// `from_ops` must return the structure that embeds `ops`, as long as the caller's promise
+/// holds.
+unsafe trait EmbedsOps<H: Handler> {
+    /// The structure embedding `ops`.
+    ///
+    /// # Safety
+    ///
+    /// `ops` must be the ops of a live, pinned `Self`, which stays so for `'a`.
+    unsafe fn from_ops<'a>(ops: *mut bindings::ftrace_ops) -> Pin<&'a Self>;
+
+    /// The handler's data.
+    fn handler_of(self: Pin<&Self>) -> Pin<&H>;
+}
+
+// SAFETY: `from_ops` finds the `Registration` around its `ops` field.
+unsafe impl<H: Handler> EmbedsOps<H> for Registration<H> {
+    unsafe fn from_ops<'a>(ops: *mut bindings::ftrace_ops) -> Pin<&'a Self> {
+        let ops = Opaque::cast_from(ops).cast_mut();
+        // SAFETY: The caller guarantees `ops` is the `ops` field of a live, pinned
+        // `Registration<H>`.
+        unsafe { Pin::new_unchecked(&*crate::container_of!(ops, Self, ops)) }
+    }
+
+    fn handler_of(self: Pin<&Self>) -> Pin<&H> {
+        self.handler()
+    }
+}
+
+/// The `ftrace_func_t` of a [`Registration<H>`] or [`MultiRegistration<H>`] (`C`).
+///
+/// # Safety
+///
+/// Only called by ftrace for an ops embedded in a live `C`, with a valid `fregs`.
+unsafe extern "C" fn trampoline<H: Handler, C: EmbedsOps<H>>(
     ip: c_ulong,
     parent_ip: c_ulong,
     ops: *mut bindings::ftrace_ops,
     fregs: *mut bindings::ftrace_regs,
 ) {
-    let ops = Opaque::cast_from(ops).cast_mut();
-    // SAFETY: By the safety requirements `ops` is the `ops` field of a live `Registration<H>`.
-    let this = unsafe { &*crate::container_of!(ops, Registration<H>, ops) };
-    // SAFETY: Registrations are only created pinned and stay so until dropped.
-    let this = unsafe { Pin::new_unchecked(this) };
+    // SAFETY: By the safety requirements `ops` is embedded in a live `C`, which ftrace keeps
+    // alive until this call returns.
+    let this = unsafe { C::from_ops(ops) };
     // SAFETY: ftrace passes a valid `fregs` that only this call uses.
     let regs = unsafe { FtraceRegs::from_raw(fregs) };
-    H::call(this.handler(), ip, parent_ip, regs);
+    H::call(this.handler_of(), ip, parent_ip, regs);
 }
 
 /// A registered `struct ftrace_ops` calling `H` at the entry of a changing, never empty set of
@@ -361,7 +390,7 @@ unsafe extern "C" fn trampoline<H: Handler>(
 ///
 /// `ops` is registered with ftrace, filtered on exactly `sites` `fentry` sites (at least one),
 /// from the end of the initialiser until `drop` unregisters it; its `func` is
-/// `multi_trampoline::<H>`. Filter changes happen with `sites` locked.
+/// `trampoline::<H, Self>`. Filter changes happen with `sites` locked.
 #[repr(C)]
 #[pin_data(PinnedDrop)]
 pub struct MultiRegistration<H: Handler> {
@@ -430,7 +459,7 @@ impl<H: Handler> MultiRegistration<H> {
                 // `struct ftrace_ops` (as for a `static` one).
                 unsafe {
                     ops.write_bytes(0, 1);
-                    (*ops).func = Some(multi_trampoline::<H>);
+                    (*ops).func = Some(trampoline::<H, Self>);
                     (*ops).flags = u32::from(flags) as c_ulong;
                 }
                 // SAFETY: `ops` is initialised, pinned and not yet shared.
@@ -502,25 +531,16 @@ impl<H: Handler> PinnedDrop for MultiRegistration<H> {
     }
 }
 
-/// The `ftrace_func_t` of a [`MultiRegistration<H>`].
-///
-/// # Safety
-///
-/// Only called by ftrace for an ops embedded in a live `MultiRegistration<H>`, with a valid
-/// `fregs`.
-unsafe extern "C" fn multi_trampoline<H: Handler>(
-    ip: c_ulong,
-    parent_ip: c_ulong,
-    ops: *mut bindings::ftrace_ops,
-    fregs: *mut bindings::ftrace_regs,
-) {
-    let ops = Opaque::cast_from(ops).cast_mut();
-    // SAFETY: By the safety requirements `ops` is the `ops` field of a live
-    // `MultiRegistration<H>`.
-    let this = unsafe { &*crate::container_of!(ops, MultiRegistration<H>, ops) };
-    // SAFETY: Registrations are only created pinned and stay so until dropped.
-    let this = unsafe { Pin::new_unchecked(this) };
-    // SAFETY: ftrace passes a valid `fregs` that only this call uses.
-    let regs = unsafe { FtraceRegs::from_raw(fregs) };
-    H::call(this.handler(), ip, parent_ip, regs);
+// SAFETY: `from_ops` finds the `MultiRegistration` around its `ops` field.
+unsafe impl<H: Handler> EmbedsOps<H> for MultiRegistration<H> {
+    unsafe fn from_ops<'a>(ops: *mut bindings::ftrace_ops) -> Pin<&'a Self> {
+        let ops = Opaque::cast_from(ops).cast_mut();
+        // SAFETY: The caller guarantees `ops` is the `ops` field of a live, pinned
+        // `MultiRegistration<H>`.
+        unsafe { Pin::new_unchecked(&*crate::container_of!(ops, Self, ops)) }
+    }
+
+    fn handler_of(self: Pin<&Self>) -> Pin<&H> {
+        self.handler()
+    }
 }
