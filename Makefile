@@ -8,6 +8,8 @@
 #   make check CORE=c    the same on the upstream C core
 #   make check DEBUG=1   the same on a lockdep/kmemleak/DEBUG_LIST kernel
 #   make check FTRACE_BATCH=0  Rust core with one ftrace_ops per function
+#   make check TOOLCHAIN=next  built with rustc 1.98 + clang 22 (sid/experimental):
+#                        Rust functions get fentry sites (traceable, patchable)
 #   make bench           time patched calls on both cores (C and Rust, same run)
 #   make stress          enable/disable/replace cycles under load, on both cores
 #                        (STRESS_CYCLES=300, STRESS_VARIANT=debug; empty: plain)
@@ -18,6 +20,9 @@
 #   make clean-cache     delete the cache (sysroot, source, build folders)
 
 CORE ?= rust
+# default: trixie's rustc and clang; next: see scripts/packages-next.txt.
+TOOLCHAIN ?= default
+export KLP_TOOLCHAIN := $(TOOLCHAIN)
 TESTS ?=
 BENCH_CALLS ?= 1000000
 BENCH_ROUNDS ?= 11
@@ -30,7 +35,7 @@ SCRIPTS := $(CURDIR)/scripts
 all: help
 
 help:
-	@sed -n '6,19p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,21p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) \

@@ -16,6 +16,8 @@ core=${1:-rust}; shift || true
 root=$("$TOP/scripts/sysroot.sh")
 tree=$("$TOP/scripts/source.sh" "$root")
 build=$("$TOP/scripts/kernel.sh" "$root" "$tree" "$core")
+# Where results go, and how result lines name this setup.
+setup=$core${KLP_VARIANT:+-$KLP_VARIANT}${KLP_TAG:+-$KLP_TAG}$TC_SUFFIX
 
 # The scripts in the selftest Makefile's order (upstream's, then ours, which
 # patches/0002 lists there), then any of ours it does not list yet.
@@ -37,11 +39,11 @@ if [ -n "${CASE:-}" ]; then
 	printf '%s\n' "$CASE" >"$extra/case"
 fi
 
-KLP_GUEST_LOGDIR=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}${KLP_TAG:+-$KLP_TAG} \
+KLP_GUEST_LOGDIR=$LOGDIR/$setup \
 	KLP_GUEST_EXTRA=$extra "$TOP/scripts/qemu.sh" "$root" "$build" "$core" check $tests
 
-out=$LOGDIR/$core${KLP_VARIANT:+-$KLP_VARIANT}${KLP_TAG:+-$KLP_TAG}
-label=$core${KLP_TAG:+[$KLP_TAG]}
+out=$LOGDIR/$setup
+label=$core${KLP_TAG:+[$KLP_TAG]}${TC_SUFFIX:+[toolchain=$TOOLCHAIN]}
 pass=0 fail=0 n=0
 result() { # ok|not-ok description
 	n=$((n + 1))
@@ -73,7 +75,8 @@ fi
 # Lint (Rust core only): rustfmt, clippy and rustdoc warnings in our code.
 if [ "$core" = rust ] && [ -z "${KLP_NO_LINT:-}" ] && [ -z "${KLP_VARIANT:-}" ]; then
 	phase "linting (rustfmt, clippy, rustdoc, compile-fail; log: $out/lint.log)"
-	"$TOP/scripts/chroot.sh" "$root" "$TOP/scripts/lint-inner.sh" "$tree" "$build" \
+	"$TOP/scripts/chroot.sh" "$(build_root "$root")" $(toolchain_env) \
+		"$TOP/scripts/lint-inner.sh" "$tree" "$build" \
 		"$build-lint" >"$out/lint.log" 2>&1 || true
 	while read -r _ verdict what; do
 		result "$verdict" "lint: $what"
@@ -123,6 +126,18 @@ for t in $tests; do
 	ms=$(printf '%s\n' "$console" | sed -n "s/^KLP-TIME $t //p")
 	[ -n "$ms" ] && printf '# %s: %d.%01d s\n' "$t" $((ms / 1000)) $((ms % 1000 / 100))
 done
+
+# test-rust-fentry.sh takes the branch this kernel's Rust code calls for: only
+# rustc 1.98 (TOOLCHAIN=next) gives Rust functions ftrace sites.
+if printf '%s\n' $tests | grep -qx test-rust-fentry.sh && [ -z "${CASE:-}" ]; then
+	want="Rust functions without ftrace sites cannot be patched"
+	[ "$TOOLCHAIN" = next ] && want="Rust functions have ftrace sites"
+	if printf '%s\n' "$console" | grep -qxF "KLP-OUT test-rust-fentry.sh: TEST: $want ... ok"; then
+		result ok "test-rust-fentry.sh: ran \"$want\" (toolchain $TOOLCHAIN)"
+	else
+		result not-ok "test-rust-fentry.sh: ran \"$want\" (toolchain $TOOLCHAIN)"
+	fi
+fi
 
 # Dynamic debug: the transition code's pr_debug sites are listed under the
 # names the selftests' queries use (file kernel/livepatch/*, func ...).

@@ -7,7 +7,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$1 build=$2 core=$3 extra=${4:-}
 jobs=$(nproc)
-mk=(make -C "$tree" O="$build" LLVM=1 CC="ccache clang" -j"$jobs")
+# KLP_LLVM: LLVM=-22 on TOOLCHAIN=next (versioned clang, lld and tools).
+llvm=${KLP_LLVM:-1}
+clang=clang; [ "$llvm" = 1 ] || clang=clang$llvm
+mk=(make -C "$tree" O="$build" LLVM="$llvm" CC="ccache $clang" -j"$jobs")
 frags=("$top/configs/base.config" "$top/configs/core-$core.config")
 [ -n "$extra" ] && frags+=("$extra")
 
@@ -46,7 +49,7 @@ st=$build/selftests
 rm -rf "$st"
 mkdir -p "$st"
 cp -r "$tree/tools/testing/selftests/livepatch/." "$st/"
-make -C "$st/test_modules" KDIR="$build" LLVM=1 -j"$jobs"
+make -C "$st/test_modules" KDIR="$build" LLVM="$llvm" -j"$jobs"
 gcc -O2 -static -o "$st/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
 gcc -O2 -static -o "$st/test_klp-spin" "$st/test_klp-spin.c"
 
@@ -66,13 +69,13 @@ bm=$build/bench
 rm -rf "$bm"
 mkdir -p "$bm"
 cp "$tree/samples/livepatch/bench/"* "$bm/"
-make -C "$build" LLVM=1 M="$bm" -j"$jobs" modules
+make -C "$build" LLVM="$llvm" M="$bm" -j"$jobs" modules
 
 echo "== stress modules"
 sm=$build/stress
 rm -rf "$sm"
 mkdir -p "$sm"
 cp "$tree/samples/livepatch/stress/"* "$sm/"
-make -C "$build" LLVM=1 M="$sm" -j"$jobs" modules
+make -C "$build" LLVM="$llvm" M="$sm" -j"$jobs" modules
 gcc -O2 -Wall -static -o "$sm/klp_stress_getpid" "$sm/klp_stress_getpid.c"
 echo "== done"

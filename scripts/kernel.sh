@@ -11,7 +11,8 @@ case $core in c | rust) ;; *) die "CORE must be c or rust, not '$core'" ;; esac
 ver=$(basename "$(dirname "$tree")")
 # KLP_VARIANT (e.g. debug) adds configs/<variant>.config in a folder of its own.
 variant=${KLP_VARIANT:-}
-tag=$core${variant:+-$variant}
+tag=$core${variant:+-$variant}$TC_SUFFIX
+broot=$(build_root "$root")
 build=$CACHE/build-${ver#src-}-$tag
 mkdir -p "$build" "$CACHE/ccache"
 log=$LOGDIR/build-$tag.log
@@ -21,7 +22,7 @@ phase "building the $tag kernel in $build (log: $log)" >&2
 cold=; [ -e "$build/.config" ] || cold=1
 steps_file=$CACHE/build-steps-$tag
 : >"$log"
-logged "$log" "$TOP/scripts/chroot.sh" "$root" \
+logged "$log" "$TOP/scripts/chroot.sh" "$broot" $(toolchain_env) \
 	"$TOP/scripts/kernel-inner.sh" "$tree" "$build" "$core" \
 	${variant:+"$TOP/configs/$variant.config"} &
 builder=$!

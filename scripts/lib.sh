@@ -54,4 +54,28 @@ progress() {
 	return 0
 }
 
+# TOOLCHAIN=next (KLP_TOOLCHAIN) builds the kernels with sid's clang 22 and
+# experimental's rustc 1.98, which gives Rust functions fentry sites. Guests
+# and the kernel source still come from the trixie sysroot.
+TOOLCHAIN=${KLP_TOOLCHAIN:-default}
+case $TOOLCHAIN in
+default) TC_SUFFIX= ;;
+next) TC_SUFFIX=-next ;;
+*) die "TOOLCHAIN must be default or next, not '$TOOLCHAIN'" ;;
+esac
+
+# build_root SYSROOT: the sysroot that builds for this toolchain.
+build_root() {
+	if [ "$TOOLCHAIN" = next ]; then "$TOP/scripts/sysroot.sh" next; else echo "$1"; fi
+}
+
+# What the *-inner.sh scripts need to know of the toolchain, as `env`
+# assignments: the LLVM suffix (clang and rustc share LLVM 22 on `next`, so
+# RUST_INLINE_HELPERS works there too) and the libclang bindgen loads.
+toolchain_env() {
+	if [ "$TOOLCHAIN" = next ]; then
+		echo KLP_LLVM=-22 LIBCLANG_PATH=/usr/lib/llvm-22/lib
+	fi
+}
+
 hash_of() { cat "$@" | sha256sum | cut -c1-16; }

@@ -9,6 +9,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$1 rbuild=$2 lbuild=$3
 fail=0
+llvm=${KLP_LLVM:-1}
+clang=clang; [ "$llvm" = 1 ] || clang=clang$llvm
 
 echo "== rustfmt"
 files=$(cd "$top" && git ls-files '*.rs' 2>/dev/null || find rust -name '*.rs')
@@ -27,7 +29,7 @@ fi
 # is rebuilt by make when rust/kernel/ changes, and its warnings are kept.
 rm -f "$lbuild/kernel/livepatch/rs/klp.o" "$lbuild/kernel/livepatch/klp_kunit.o"
 log=$lbuild/.clippy.log
-make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" CLIPPY=1 -j"$(nproc)" \
+make -C "$tree" O="$lbuild" LLVM="$llvm" CC="ccache $clang" CLIPPY=1 -j"$(nproc)" \
 	olddefconfig prepare kernel/livepatch/ >"$log" 2>&1
 rc=$?
 # Our files in the kernel crate, and our crates.
@@ -52,7 +54,7 @@ fi
 echo "== rustdoc"
 # The kernel crate's documentation; only warnings in our files count.
 dlog=$lbuild/.rustdoc.log
-make -C "$tree" O="$lbuild" LLVM=1 CC="ccache clang" -j"$(nproc)" rustdoc >"$dlog" 2>&1
+make -C "$tree" O="$lbuild" LLVM="$llvm" CC="ccache $clang" -j"$(nproc)" rustdoc >"$dlog" 2>&1
 rc=$?
 dwarn=$(awk '/^(warning|error)/ { w = $0; next } /-->/ && w { print w " " $2; w = "" }' "$dlog" |
 	grep -E "$ours_kernel" | sort -u)

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Create (once per set of inputs) the Debian trixie sysroot every build and
 # guest tool comes from. Prints the sysroot's path on stdout.
-#   usage: sysroot.sh [klpbuild]
+#   usage: sysroot.sh [klpbuild|next]
 # With `klpbuild`, a second, separately keyed sysroot for scripts/livepatch/
 # klp-build (`make klp-build-demo`): packages.txt without the guest-only
 # packages and the kernel source, plus scripts/packages-klpbuild.txt.
+# With `next`, the build-only sysroot of `TOOLCHAIN=next`: Debian sid with
+# rustc, rust-src, rustfmt and clippy from experimental
+# (scripts/packages-next.txt).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +36,13 @@ klpbuild)
 	pattern='sysroot-klpbuild-*'
 	log=$LOGDIR/sysroot-klpbuild.log
 	;;
+next)
+	pkglist() { grep -v '^#' "$TOP/scripts/packages-next.txt"; }
+	key=$( (echo "format $format"; cat "$TOP/scripts/packages-next.txt") | sha256sum | cut -c1-16)
+	prefix=sysroot-next-
+	pattern='sysroot-next-*'
+	log=$LOGDIR/sysroot-next.log
+	;;
 *) die "unknown sysroot flavour '$flavour'" ;;
 esac
 root=$CACHE/$prefix$key
@@ -48,7 +58,24 @@ if ! command -v mmdebstrap >/dev/null; then
 		'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mmdebstrap'
 fi
 
-phase "setting up the trixie ${flavour:+$flavour }sysroot in $root (log: $log)" >&2
+suite=trixie
+sources=("deb $DEBIAN_MIRROR trixie main"
+	"deb $DEBIAN_MIRROR trixie-updates main"
+	"deb $DEBIAN_SECURITY_MIRROR trixie-security main"
+	"deb $DEBIAN_MIRROR trixie-backports main")
+opts=()
+if [ "$flavour" = next ]; then
+	# sid's Release files may be past their Valid-Until on a mirror snapshot;
+	# the Rust toolchain is taken from experimental (a pin above sid's).
+	suite=sid
+	sources=("deb $DEBIAN_MIRROR sid main" "deb $DEBIAN_MIRROR experimental main")
+	opts=(--aptopt='Acquire::Check-Valid-Until "false"'
+		--setup-hook='mkdir -p "$1/etc/apt/preferences.d" && printf "%s\n" \
+			"Package: rustc rust-src rustfmt rust-clippy cargo libstd-rust-*" \
+			"Pin: release a=experimental" "Pin-Priority: 990" \
+			>"$1/etc/apt/preferences.d/rust-experimental"')
+fi
+phase "setting up the $suite ${flavour:+$flavour }sysroot in $root (log: $log)" >&2
 rm -rf "$root.tmp"
 pkgs=$(pkglist | paste -sd, -)
 hooks=()
@@ -59,12 +86,9 @@ if ! mmdebstrap --variant=apt "${hooks[@]}" \
 	--dpkgopt='path-exclude=/usr/share/doc/*' \
 	--dpkgopt='path-exclude=/usr/share/man/*' \
 	--dpkgopt='path-exclude=/usr/share/locale/*' \
+	"${opts[@]}" \
 	--include="$pkgs" \
-	trixie "$root.tmp" \
-	"deb $DEBIAN_MIRROR trixie main" \
-	"deb $DEBIAN_MIRROR trixie-updates main" \
-	"deb $DEBIAN_SECURITY_MIRROR trixie-security main" \
-	"deb $DEBIAN_MIRROR trixie-backports main" \
+	"$suite" "$root.tmp" "${sources[@]}" \
 	>"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	if [ -z "$flavour" ] && grep -q "$KSRC_PKG" "$log"; then
@@ -85,6 +109,8 @@ for old in "$CACHE"/$pattern; do
 done
 if [ -z "$flavour" ]; then
 	grep "^$KSRC_PKG " "$root/.versions" >&2
+elif [ "$flavour" = next ]; then
+	grep -E '^(rustc|clang-22|bindgen) ' "$root/.versions" >&2 || true
 else
 	grep -E '^(clang-21|libxxhash-dev|patchutils|gawk) ' "$root/.versions" >&2 || true
 fi

@@ -8,6 +8,10 @@
 //! function's arguments in [`FtraceRegs`]; with [`OpsFlag::IpModify`] it may redirect the call
 //! by setting the instruction pointer (this is how live patching works).
 //!
+//! What a handler runs must not be traced itself: with `CONFIG_RUSTC_HAS_FENTRY` Rust functions
+//! have `fentry` sites too, and [`notrace`] keeps one out of ftrace. Everything between
+//! ftrace's call and a handler in this module is `notrace`.
+//!
 //! C header: [`include/linux/ftrace.h`](srctree/include/linux/ftrace.h)
 
 use crate::{
@@ -25,6 +29,9 @@ use crate::{
     },
 };
 use core::marker::PhantomPinned;
+
+/// Keeps a function out of ftrace, as `notrace` does in C: see [`macros::notrace`].
+pub use macros::notrace;
 
 impl_flags!(
     /// A set of `FTRACE_OPS_FL_*` flags of a [`Registration`].
@@ -50,19 +57,30 @@ impl_flags!(
 
 /// Returns the address of the `fentry` call site of the function at `addr`, if it has one.
 ///
-/// Only such addresses can be filtered on. Functions without one (Rust code, `notrace` C code,
-/// inline functions) cannot be traced.
+/// Only such addresses can be filtered on. Functions without one (`notrace` code, inline
+/// functions, and Rust code unless rustc supports `fentry`: `CONFIG_RUSTC_HAS_FENTRY`) cannot be
+/// traced.
 ///
 /// # Examples
 ///
 /// ```
 /// use kernel::{bindings, ftrace};
 ///
+/// #[inline(never)]
 /// fn rust_fn() {}
 ///
-/// // C functions built with `-mfentry` have a site, Rust functions have none.
-/// assert!(ftrace::location(bindings::msleep as usize).is_some());
-/// assert!(ftrace::location(rust_fn as usize).is_none());
+/// #[ftrace::notrace]
+/// #[inline(never)]
+/// fn notrace_fn() {}
+///
+/// // C functions built with `-mfentry` have a site; Rust functions have one where rustc
+/// // supports it; `notrace` ones never do.
+/// assert!(ftrace::location(bindings::msleep as *const () as usize).is_some());
+/// assert_eq!(
+///     ftrace::location(rust_fn as *const () as usize).is_some(),
+///     cfg!(CONFIG_RUSTC_HAS_FENTRY)
+/// );
+/// assert!(ftrace::location(notrace_fn as *const () as usize).is_none());
 /// ```
 #[doc(alias = "ftrace_location")]
 pub fn location(addr: usize) -> Option<usize> {
@@ -84,12 +102,13 @@ pub fn location(addr: usize) -> Option<usize> {
 /// ```
 /// use kernel::{bindings, ftrace};
 ///
-/// let site = ftrace::location(bindings::msleep as usize).unwrap();
-/// let ret = ftrace::site_return_address(bindings::msleep as usize).unwrap();
+/// let site = ftrace::location(bindings::msleep as *const () as usize).unwrap();
+/// let ret = ftrace::site_return_address(bindings::msleep as *const () as usize).unwrap();
 /// assert!(ret > site);
 ///
-/// fn rust_fn() {}
-/// assert!(ftrace::site_return_address(rust_fn as usize).is_none());
+/// #[ftrace::notrace]
+/// fn notrace_fn() {}
+/// assert!(ftrace::site_return_address(notrace_fn as *const () as usize).is_none());
 /// ```
 pub fn site_return_address(addr: usize) -> Option<usize> {
     // The site is a call instruction of `MCOUNT_INSN_SIZE` bytes.
@@ -111,6 +130,7 @@ impl FtraceRegs {
     /// # Safety
     ///
     /// `ptr` must be valid and not otherwise accessed for `'a`.
+    #[notrace]
     unsafe fn from_raw<'a>(ptr: *mut bindings::ftrace_regs) -> &'a mut Self {
         // CAST: `FtraceRegs` is a `repr(transparent)` wrapper of `bindings::ftrace_regs`.
         // SAFETY: The caller guarantees validity and exclusivity for `'a`.
@@ -119,6 +139,7 @@ impl FtraceRegs {
 
     /// Returns the instruction pointer the trampoline will return to.
     #[inline]
+    #[notrace]
     pub fn instruction_pointer(&self) -> usize {
         // SAFETY: By the type invariants the registers are valid for this call.
         unsafe { bindings::ftrace_regs_get_instruction_pointer(self.0.get()) as usize }
@@ -133,6 +154,7 @@ impl FtraceRegs {
     /// that is safe to call that way (same signature and calling convention, still in memory
     /// when the call gets there), and the handler's ops must have [`OpsFlag::IpModify`].
     #[inline]
+    #[notrace]
     pub unsafe fn set_instruction_pointer(&mut self, ip: usize) {
         // SAFETY: By the type invariants the registers are valid and exclusively ours; the
         // caller vouches for the new target.
@@ -156,6 +178,7 @@ impl RecursionGuard {
     ///
     /// Returns `None` when a handler of the same context is already running on this CPU.
     #[inline]
+    #[notrace]
     pub fn try_lock(ip: usize, parent_ip: usize) -> Option<Self> {
         // SAFETY: The function may be called from any context.
         let bit = unsafe { bindings::ftrace_test_recursion_trylock(ip, parent_ip) };
@@ -169,6 +192,7 @@ impl RecursionGuard {
 
 impl Drop for RecursionGuard {
     #[inline]
+    #[notrace]
     fn drop(&mut self) {
         // SAFETY: By the type invariants `bit` was locked by this CPU and not unlocked yet.
         unsafe { bindings::ftrace_test_recursion_unlock(self.bit) };
@@ -183,7 +207,8 @@ pub trait Handler: Sync + Sized {
     /// the functions of a [`MultiRegistration`] apart; `parent_ip` is the caller's return
     /// address. It runs in any context, NMI included, with preemption disabled: it must not
     /// sleep, take locks, allocate or print, and should take a [`RecursionGuard`] if anything it
-    /// calls can be traced.
+    /// calls can be traced. Implementations, and what they call out of line, should be
+    /// [`notrace`].
     fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs);
 }
 
@@ -297,6 +322,7 @@ impl<H: Handler> Registration<H> {
     }
 
     /// Returns the handler's data.
+    #[notrace]
     pub fn handler(self: Pin<&Self>) -> Pin<&H> {
         // SAFETY: `handler` is a structurally pinned field.
         unsafe { self.map_unchecked(|s| &s.handler) }
@@ -344,6 +370,7 @@ unsafe trait EmbedsOps<H: Handler> {
 
 // SAFETY: `from_ops` finds the `Registration` around its `ops` field.
 unsafe impl<H: Handler> EmbedsOps<H> for Registration<H> {
+    #[notrace]
     unsafe fn from_ops<'a>(ops: *mut bindings::ftrace_ops) -> Pin<&'a Self> {
         let ops = Opaque::cast_from(ops).cast_mut();
         // SAFETY: The caller guarantees `ops` is the `ops` field of a live, pinned
@@ -351,6 +378,7 @@ unsafe impl<H: Handler> EmbedsOps<H> for Registration<H> {
         unsafe { Pin::new_unchecked(&*crate::container_of!(ops, Self, ops)) }
     }
 
+    #[notrace]
     fn handler_of(self: Pin<&Self>) -> Pin<&H> {
         self.handler()
     }
@@ -361,6 +389,7 @@ unsafe impl<H: Handler> EmbedsOps<H> for Registration<H> {
 /// # Safety
 ///
 /// Only called by ftrace for an ops embedded in a live `C`, with a valid `fregs`.
+#[notrace]
 unsafe extern "C" fn trampoline<H: Handler, C: EmbedsOps<H>>(
     ip: c_ulong,
     parent_ip: c_ulong,
@@ -482,6 +511,7 @@ impl<H: Handler> MultiRegistration<H> {
     }
 
     /// Returns the handler's data.
+    #[notrace]
     pub fn handler(self: Pin<&Self>) -> Pin<&H> {
         // SAFETY: `handler` is a structurally pinned field.
         unsafe { self.map_unchecked(|s| &s.handler) }
@@ -533,6 +563,7 @@ impl<H: Handler> PinnedDrop for MultiRegistration<H> {
 
 // SAFETY: `from_ops` finds the `MultiRegistration` around its `ops` field.
 unsafe impl<H: Handler> EmbedsOps<H> for MultiRegistration<H> {
+    #[notrace]
     unsafe fn from_ops<'a>(ops: *mut bindings::ftrace_ops) -> Pin<&'a Self> {
         let ops = Opaque::cast_from(ops).cast_mut();
         // SAFETY: The caller guarantees `ops` is the `ops` field of a live, pinned
@@ -540,6 +571,7 @@ unsafe impl<H: Handler> EmbedsOps<H> for MultiRegistration<H> {
         unsafe { Pin::new_unchecked(&*crate::container_of!(ops, Self, ops)) }
     }
 
+    #[notrace]
     fn handler_of(self: Pin<&Self>) -> Pin<&H> {
         self.handler()
     }

@@ -117,7 +117,7 @@ pub fn for_each_module_symbol(module: &CStr, f: &mut dyn FnMut(&CStr, usize) -> 
 /// ```
 /// use kernel::kallsyms::size_offset;
 ///
-/// let addr = kernel::bindings::kallsyms_lookup_size_offset as usize;
+/// let addr = kernel::bindings::kallsyms_lookup_size_offset as *const () as usize;
 /// let (size, offset) = size_offset(addr).unwrap();
 /// assert!(size > 0);
 /// assert_eq!(offset, 0);
@@ -147,7 +147,7 @@ mod tests {
             ControlFlow::Continue(())
         });
         assert_eq!(n, 1);
-        assert_eq!(addrs[0], bindings::kallsyms_lookup_size_offset as usize);
+        assert_eq!(addrs[0], bindings::kallsyms_lookup_size_offset as *const () as usize);
     }
 
     #[test]

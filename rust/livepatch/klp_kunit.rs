@@ -243,7 +243,8 @@ mod state_tests {
         // SAFETY: `patch` is a valid patch without states.
         assert!(unsafe { bindings::klp_get_state(p, 7) }.is_null());
 
-        patch.states = states.as_mut_ptr();
+        // SAFETY: `p` points to `patch`, alive here.
+        unsafe { (*p).states = states.as_mut_ptr() };
         // SAFETY: `patch` is valid and `states` ends with an entry whose id is 0.
         let s7 = unsafe { bindings::klp_get_state(p, 7) };
         assert_eq!(s7, &raw mut states[0]);
@@ -306,6 +307,13 @@ mod ftrace_tests {
         x + 100
     }
 
+    /// A function without an ftrace site, whatever the toolchain.
+    #[ftrace::notrace]
+    #[inline(never)]
+    extern "C" fn untraceable(x: c_int) -> c_int {
+        x
+    }
+
     /// Redirects every call to [`replacement`] and counts the calls.
     struct Redirect {
         calls: Atomic<usize>,
@@ -313,16 +321,17 @@ mod ftrace_tests {
     }
 
     impl Handler for Redirect {
+        #[ftrace::notrace]
         fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
             let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
                 return;
             };
             this.calls.add(1, Relaxed);
-            if Some(ip) != ftrace::location(klp_kunit_ftrace_target as usize) {
+            if Some(ip) != ftrace::location(klp_kunit_ftrace_target as *const () as usize) {
                 this.wrong_ip.add(1, Relaxed);
             }
             // SAFETY: `replacement` has the target's signature and is built in.
-            unsafe { regs.set_instruction_pointer(replacement as usize) };
+            unsafe { regs.set_instruction_pointer(replacement as *const () as usize) };
         }
     }
 
@@ -335,14 +344,15 @@ mod ftrace_tests {
     }
 
     impl Handler for RedirectBoth {
+        #[ftrace::notrace]
         fn call(_this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
             let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
                 return;
             };
-            let to = if Some(ip) == ftrace::location(klp_kunit_ftrace_target as usize) {
-                replacement as usize
+            let to = if Some(ip) == ftrace::location(klp_kunit_ftrace_target as *const () as usize) {
+                replacement as *const () as usize
             } else {
-                replacement2 as usize
+                replacement2 as *const () as usize
             };
             // SAFETY: Both replacements have the targets' signature and are built in.
             unsafe { regs.set_instruction_pointer(to) };
@@ -351,8 +361,8 @@ mod ftrace_tests {
 
     fn sites() -> Result<[usize; 2]> {
         Ok([
-            ftrace::location(klp_kunit_ftrace_target as usize).ok_or(EINVAL)?,
-            ftrace::location(klp_kunit_ftrace_target2 as usize).ok_or(EINVAL)?,
+            ftrace::location(klp_kunit_ftrace_target as *const () as usize).ok_or(EINVAL)?,
+            ftrace::location(klp_kunit_ftrace_target2 as *const () as usize).ok_or(EINVAL)?,
         ])
     }
 
@@ -426,15 +436,19 @@ mod ftrace_tests {
             wrong_ip: Atomic::new(0),
         };
         KBox::try_pin_init(
-            Registration::new(handler, flags(), klp_kunit_ftrace_target as usize),
+            Registration::new(handler, flags(), klp_kunit_ftrace_target as *const () as usize),
             GFP_KERNEL,
         )
     }
 
     #[test]
     fn target_is_traceable() {
-        assert!(ftrace::location(klp_kunit_ftrace_target as usize).is_some());
-        assert!(ftrace::location(replacement as usize).is_none());
+        assert!(ftrace::location(klp_kunit_ftrace_target as *const () as usize).is_some());
+        // A Rust function has a site where rustc supports `fentry`.
+        assert_eq!(
+            ftrace::location(replacement as *const () as usize).is_some(),
+            cfg!(CONFIG_RUSTC_HAS_FENTRY)
+        );
     }
 
     #[test]
@@ -449,7 +463,7 @@ mod ftrace_tests {
             assert_eq!(reg.as_ref().handler().wrong_ip.load(Relaxed), 0);
             assert_eq!(
                 Some(reg.ip()),
-                ftrace::location(klp_kunit_ftrace_target as usize)
+                ftrace::location(klp_kunit_ftrace_target as *const () as usize)
             );
             drop(reg);
         }
@@ -476,7 +490,7 @@ mod ftrace_tests {
             wrong_ip: Atomic::new(0),
         };
         let reg = KBox::try_pin_init(
-            Registration::new(handler, flags(), replacement as usize),
+            Registration::new(handler, flags(), untraceable as *const () as usize),
             GFP_KERNEL,
         );
         assert!(matches!(reg, Err(RegistrationError::NoLocation)));

@@ -32,6 +32,7 @@ use core::pin::Pin;
 use kernel::{
     ftrace::{
         self,
+        notrace,
         FtraceRegs,
         Handler,
         MultiRegistration,
@@ -153,6 +154,7 @@ impl Table {
 /// `base` must be the [`Table::base`] of a live table, or point to the second of
 /// [`EMPTY_SLOTS`], for `'a`.
 #[inline]
+#[notrace]
 unsafe fn lookup<'a>(base: *const Slot, ip: usize) -> Option<&'a Slot> {
     // SAFETY: The caller guarantees a table (or `EMPTY_SLOTS`), whose header precedes `base`.
     let off = ip & unsafe { (*base.wrapping_sub(1)).ip };
@@ -228,6 +230,7 @@ pub(crate) struct SiteHandler;
 impl Handler for SiteHandler {
     // Inlined into ftrace's trampoline for it: this runs on every call of a patched function.
     #[inline]
+    #[notrace]
     fn call(_this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which keeps the table and the stacks alive (see
         // `TABLE`).

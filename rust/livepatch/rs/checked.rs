@@ -292,11 +292,12 @@ mod tests {
 
     #[test]
     fn a_task_in_the_ftrace_handling_of_a_call_blocks() -> Result {
-        // A traceable C function stands for a patched one, and a Rust function (which has no
-        // ftrace site) for the code the transition changes.
-        let old_func = bindings::msleep as usize;
+        // A traceable C function stands for a patched one, and 16 bytes of data for the code
+        // the transition changes (only addresses are compared).
+        static CODE: [u8; 16] = [0; 16];
+        let old_func = bindings::msleep as *const () as usize;
         let ret = kernel::ftrace::site_return_address(old_func).ok_or(EINVAL)?;
-        let code = (snapshot as usize, 16);
+        let code = ((&raw const CODE) as usize, 16);
         let checked = snapshot(old_func, code)?;
 
         assert!(checked.blocker(&[code.0]).is_some());
@@ -337,7 +338,7 @@ mod tests {
     #[test]
     fn the_original_code_covers_its_site() -> Result {
         // Patching a function whose original code runs: the site is in that code already.
-        let old_func = bindings::msleep as usize;
+        let old_func = bindings::msleep as *const () as usize;
         let ret = kernel::ftrace::site_return_address(old_func).ok_or(EINVAL)?;
         let checked = snapshot(old_func, (old_func, ret - old_func + 8))?;
         assert_eq!(checked.ranges.len(), 1);

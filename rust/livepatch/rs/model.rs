@@ -12,6 +12,7 @@ use core::cell::UnsafeCell;
 use kernel::{
     bindings,
     ffi::c_void,
+    ftrace::notrace,
     global_lock,
     interop::list::CList,
     kobject::{
@@ -231,6 +232,7 @@ impl Func {
     ///
     /// `node` must be the `stack_node` of a `klp_func` of a live patch, alive for `'a`.
     #[inline]
+    #[notrace]
     pub(crate) unsafe fn from_stack_node<'a>(node: *mut bindings::list_head) -> &'a Func {
         // SAFETY: The caller guarantees `node` is the `stack_node` of a live `klp_func`; `Func`
         // is a transparent wrapper of it.
@@ -240,6 +242,7 @@ impl Func {
     /// `transition`, read locklessly (`READ_ONCE()`) by the ftrace handler; written by
     /// [`Func::set_transition`] under `klp_mutex`.
     #[inline]
+    #[notrace]
     pub(crate) fn transition_once(&self) -> bool {
         // SAFETY: By the type invariants the function is alive; the only writer stores with a
         // single atomic store.
@@ -249,6 +252,7 @@ impl Func {
     /// `nop`, read locklessly by the ftrace handler. `nops.rs` writes it before the function is
     /// first pushed on a stack (the push publishes it), never while it is on one.
     #[inline]
+    #[notrace]
     pub(crate) fn nop_once(&self) -> bool {
         // SAFETY: By the type invariants the function is alive; no store races with the load.
         unsafe { atomic_load(&raw mut (*self.0.get()).nop, Relaxed) }
@@ -256,6 +260,7 @@ impl Func {
 
     /// `new_func`, read locklessly by the ftrace handler; written as `nop` is.
     #[inline]
+    #[notrace]
     pub(crate) fn new_func_once(&self) -> usize {
         // SAFETY: As in `nop_once()`.
         unsafe { atomic_load(&raw mut (*self.0.get()).new_func, Relaxed) as usize }
@@ -265,6 +270,7 @@ impl Func {
     /// finally the stack's head. `list_add_rcu()`/`list_del_rcu()` change it under `klp_mutex`
     /// with single stores.
     #[inline]
+    #[notrace]
     pub(crate) fn stack_next_once(&self) -> *mut bindings::list_head {
         // SAFETY: By the type invariants the function is alive.
         unsafe { atomic_load(&raw mut (*self.stack_node()).next, Relaxed) }
@@ -429,6 +435,7 @@ pub(crate) fn transition_patch(_locked: &KlpMutexHeld) -> Option<&Patch> {
 /// The task itself and the transition code write it with single stores, so a single load sees
 /// one of the values written; readers order it with barriers of their own.
 #[inline]
+#[notrace]
 pub(crate) fn task_patch_state(task: &Task) -> c_int {
     // SAFETY: `task` is valid; concurrent writers use single atomic stores.
     unsafe { atomic_load(&raw mut (*task.as_ptr()).patch_state, Relaxed) }
@@ -564,6 +571,7 @@ impl FuncStack {
         })
     }
 
+    #[notrace]
     pub(crate) fn head(&self) -> *mut bindings::list_head {
         self.func_stack.get()
     }
@@ -604,6 +612,7 @@ impl FuncStack {
     /// head itself when the stack is empty. `list_add_rcu()`/`list_del_rcu()` change it under
     /// `klp_mutex` with single stores.
     #[inline]
+    #[notrace]
     pub(crate) fn first_once(&self) -> *mut bindings::list_head {
         let head = self.head();
         // SAFETY: By the type invariants `head` is an initialised list head that lives as long

@@ -30,13 +30,14 @@ use kernel::{
     bindings,
     ftrace::{
         self,
+        notrace,
         FtraceRegs,
         Handler,
         OpsFlag,
         OpsFlags,
-        RecursionGuard, //
+        RecursionGuard,
         Registration,
-        RegistrationError,
+        RegistrationError, //
     },
     global_lock,
     prelude::*,
@@ -77,6 +78,7 @@ pub(crate) use warn_on_once;
 impl Handler for FuncStack {
     // Inlined into ftrace's trampoline for it: this runs on every call of a patched function.
     #[inline]
+    #[notrace]
     fn call(this: Pin<&Self>, ip: usize, parent_ip: usize, regs: &mut FtraceRegs) {
         // The guard also disables preemption, which `klp_synchronize_transition()` relies on to
         // wait for handlers that run where RCU is not watching.
@@ -91,6 +93,7 @@ impl Handler for FuncStack {
 /// Sends a call of a patched function to the version its task runs: the body of the
 /// per-function handler, called with a [`RecursionGuard`] held.
 #[inline(always)]
+#[notrace]
 pub(crate) fn redirect_call(stack: &FuncStack, regs: &mut FtraceRegs) {
     // `list_first_or_null_rcu()`.
     let first = stack.first_once();
@@ -109,6 +112,7 @@ pub(crate) fn redirect_call(stack: &FuncStack, regs: &mut FtraceRegs) {
 ///
 /// `stack` must hold a function, and be read with a [`RecursionGuard`] held.
 #[inline(always)]
+#[notrace]
 pub(crate) unsafe fn redirect_call_nonempty(stack: &FuncStack, regs: &mut FtraceRegs) {
     // `list_first_or_null_rcu()`.
     let first = stack.first_once();
@@ -123,6 +127,7 @@ pub(crate) unsafe fn redirect_call_nonempty(stack: &FuncStack, regs: &mut Ftrace
 ///
 /// `first` must be an entry of the stack, not its head, read with a [`RecursionGuard`] held.
 #[inline(always)]
+#[notrace]
 unsafe fn redirect_from(
     head: *mut bindings::list_head,
     first: *mut bindings::list_head,
