@@ -132,7 +132,7 @@ done
 if printf '%s\n' $tests | grep -qx test-rust-fentry.sh && [ -z "${CASE:-}" ]; then
 	want="Rust functions without ftrace sites cannot be patched"
 	[ "$TOOLCHAIN" = next ] && want="Rust functions have ftrace sites"
-	if printf '%s\n' "$console" | grep -qxF "KLP-OUT test-rust-fentry.sh: TEST: $want ... ok"; then
+	if grep -qxF "KLP-OUT test-rust-fentry.sh: TEST: $want ... ok" <<<"$console"; then
 		result ok "test-rust-fentry.sh: ran \"$want\" (toolchain $TOOLCHAIN)"
 	else
 		result not-ok "test-rust-fentry.sh: ran \"$want\" (toolchain $TOOLCHAIN)"
