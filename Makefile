@@ -11,6 +11,7 @@
 #   make check TOOLCHAIN=next  built with rustc 1.98 + clang 22 (sid/experimental):
 #                        Rust functions get fentry sites (traceable, patchable)
 #   make bench           time patched calls on both cores (C and Rust, same run)
+#   make bench-fentry    what ftrace sites in Rust code cost (.text, NOP per call)
 #   make stress          enable/disable/replace cycles under load, on both cores
 #                        (STRESS_CYCLES=300, STRESS_VARIANT=debug; empty: plain)
 #   make klp-build-demo  klp-build a patch module from a diff, load it on both cores
@@ -31,11 +32,11 @@ STRESS_VARIANT ?= debug
 STRESS_SEED ?= 1
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: all run check bench stress kselftest klp-build-demo shell kernel sysroot clean-cache help
+.PHONY: all run check bench bench-fentry stress kselftest klp-build-demo shell kernel sysroot clean-cache help
 all: help
 
 help:
-	@sed -n '6,21p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '6,22p' Makefile | sed 's/^# \{0,1\}//'
 
 check:
 	@KLP_VARIANT=$(if $(filter 1,$(DEBUG)),debug) \
@@ -45,6 +46,9 @@ check:
 
 bench:
 	@$(SCRIPTS)/bench.sh $(BENCH_CALLS) $(BENCH_ROUNDS)
+
+bench-fentry:
+	@KLP_TOOLCHAIN=next $(SCRIPTS)/bench-fentry.sh $(BENCH_CALLS) $(BENCH_ROUNDS)
 
 stress:
 	@KLP_VARIANT=$(STRESS_VARIANT) $(SCRIPTS)/stress.sh $(STRESS_CYCLES) $(STRESS_SEED)

@@ -13,9 +13,20 @@
 
 klp=/sys/kernel/livepatch
 dbg=/sys/kernel/debug/klp_bench
+cd /bench || exit 1
+
+# `make bench-fentry` (run.sh fentry CALLS ROUNDS): only the cost of an unused
+# ftrace site, in C and in Rust ("KLP-BENCH-FENTRY <fn> <median> <min> <max>",
+# ns per round of CALLS calls).
+if [ "${1:-}" = fentry ]; then
+	insmod klp_bench_fentry.ko calls="${2:-1000000}" rounds="${3:-11}" 2>/dev/null
+	dmesg | sed -n 's/.*klp_bench_fentry: \([a-z-]*\) \([0-9 ]*\)$/KLP-BENCH-FENTRY \1 \2/p'
+	echo "KLP-BENCH-DONE"
+	exit 0
+fi
+
 calls=${1:-1000000} rounds=${2:-11}
 release_rounds=${3:-9} many_rounds=${4:-3} pass_threads=${5:-10000} pass_rounds=${6:-3}
-cd /bench || exit 1
 
 wait_transition() { # patch
 	for _ in $(seq 600); do
