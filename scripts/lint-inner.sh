@@ -13,7 +13,7 @@ llvm=${KLP_LLVM:-1}
 clang=clang; [ "$llvm" = 1 ] || clang=clang$llvm
 
 echo "== rustfmt"
-files=$(cd "$top" && git ls-files '*.rs' 2>/dev/null || find rust -name '*.rs')
+files=$(cd "$top" && git ls-files '*.rs' 2>/dev/null || find rust samples tools -name '*.rs')
 if (cd "$top" && rustfmt --check --config-path "$tree/.rustfmt.toml" $files); then
 	echo "LINT ok rustfmt"
 else

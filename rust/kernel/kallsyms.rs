@@ -147,7 +147,10 @@ mod tests {
             ControlFlow::Continue(())
         });
         assert_eq!(n, 1);
-        assert_eq!(addrs[0], bindings::kallsyms_lookup_size_offset as *const () as usize);
+        assert_eq!(
+            addrs[0],
+            bindings::kallsyms_lookup_size_offset as *const () as usize
+        );
     }
 
     #[test]

@@ -349,7 +349,8 @@ mod ftrace_tests {
             let Some(_guard) = RecursionGuard::try_lock(ip, parent_ip) else {
                 return;
             };
-            let to = if Some(ip) == ftrace::location(klp_kunit_ftrace_target as *const () as usize) {
+            let to = if Some(ip) == ftrace::location(klp_kunit_ftrace_target as *const () as usize)
+            {
                 replacement as *const () as usize
             } else {
                 replacement2 as *const () as usize
@@ -436,7 +437,11 @@ mod ftrace_tests {
             wrong_ip: Atomic::new(0),
         };
         KBox::try_pin_init(
-            Registration::new(handler, flags(), klp_kunit_ftrace_target as *const () as usize),
+            Registration::new(
+                handler,
+                flags(),
+                klp_kunit_ftrace_target as *const () as usize,
+            ),
             GFP_KERNEL,
         )
     }
