@@ -2,10 +2,11 @@
 //
 // A patched branch records the address of its key in the jump table, so
 // `static_key_false_unlikely!` only takes a `static` key: a key on the stack
-// is refused. (rustc 1.85 also reports the key's lifetime, E0597; 1.98 stops
-// at the operand.)
+// is refused. (rustc 1.85 also reports the key's lifetime; 1.98 stops at the
+// operand.)
 //
 // expect-error: invalid `sym` operand
+// also-error: E0597
 
 //! Compile-fail case: branching on a key that is not `'static`.
 
