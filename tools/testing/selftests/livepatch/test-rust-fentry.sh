@@ -100,7 +100,8 @@ fi
 
 # - Rust functions of vmlinux and of modules have ftrace sites; the symbols
 #   fit KSYM_NAME_LEN; what ftrace runs itself (kernel::ftrace's trampoline,
-#   #[notrace]) has none.
+#   #[notrace]) has none, and the rest of the livepatch core is traceable as
+#   the C core is.
 # - The function tracer traces a Rust function.
 
 start_test "Rust functions have ftrace sites"
@@ -110,6 +111,11 @@ traceable "$ANSWER" || die "$ANSWER has no ftrace site"
 traceable "$HOLD_HERE" || die "$HOLD_HERE has no ftrace site"
 longest=$(awk 'substr($3, 1, 2) == "_R" { n = length($3); if (n > max) max = n } END { print max + 0 }' /proc/kallsyms)
 [[ "$longest" -lt "$KSYM_NAME_LEN" ]] || die "a Rust symbol of $longest bytes does not fit KSYM_NAME_LEN"
+# As in C, only the core's handler path is notrace: its scheduler-time switch
+# and exported functions stay traceable (Rust functions on the Rust core).
+for f in __klp_sched_try_switch klp_update_patch_state klp_enable_patch; do
+	traceable "$f" || die "$f has no ftrace site"
+done
 trampolines=$(awk 'substr($3, 1, 2) == "_R" && index($3, "6ftrace10trampoline") { print $3 }' /proc/kallsyms)
 for t in $trampolines; do
 	traceable "$t" && die "kernel::ftrace's trampoline $t has an ftrace site"
