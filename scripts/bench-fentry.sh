@@ -29,8 +29,7 @@ cmp -s "$build/.config" "$nofentry/.config" || cp "$build/.config" "$nofentry/.c
 logged "$log" "$TOP/scripts/chroot.sh" "$broot" $(toolchain_env) \
 	make -C "$tree" O="$nofentry" LLVM=-22 CC="ccache clang-22" RUSTC_FLAGS_FTRACE= \
 	-j"$JOBS" olddefconfig prepare rust/ kernel/livepatch/
-# text_size DIR: the .text* bytes of the objects, and how many functions
-# start with a site (a call of __fentry__ before objtool turns it into a NOP).
+# text_size DIR: "<object> <bytes>", the .text* sections of each object.
 text_size() {
 	"$TOP/scripts/chroot.sh" "$broot" bash -c '
 		cd "$1"; shift

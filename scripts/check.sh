@@ -129,7 +129,7 @@ done
 
 # test-rust-fentry.sh takes the branch this kernel's Rust code calls for: only
 # rustc 1.98 (TOOLCHAIN=next) gives Rust functions ftrace sites.
-if printf '%s\n' $tests | grep -qx test-rust-fentry.sh && [ -z "${CASE:-}" ]; then
+if grep -qx test-rust-fentry.sh <<<"$(printf '%s\n' $tests)" && [ -z "${CASE:-}" ]; then
 	want="Rust functions without ftrace sites cannot be patched"
 	[ "$TOOLCHAIN" = next ] && want="Rust functions have ftrace sites"
 	if grep -qxF "KLP-OUT test-rust-fentry.sh: TEST: $want ... ok" <<<"$console"; then
